@@ -1,0 +1,91 @@
+"""Plain, immutable views of pools, clients and users (nothing here knows about moto)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """A pool's password policy."""
+
+    minimum_length: int = 8
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_numbers: bool = True
+    require_symbols: bool = True
+    temporary_password_validity_days: int = 7
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The parts of a user pool's configuration the IdP acts on."""
+
+    id: str
+    name: str
+    arn: str
+    region: str
+    username_attributes: tuple[str, ...] = ()
+    alias_attributes: tuple[str, ...] = ()
+    case_sensitive: bool = True
+    required_attributes: tuple[str, ...] = ()
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    allow_admin_create_user_only: bool = False
+    invite_subject: str | None = None
+    invite_message: str | None = None
+    verification_template: Mapping[str, str] = field(default_factory=dict)
+    auto_verified_attributes: tuple[str, ...] = ()
+    mfa_configuration: str = "OFF"
+    software_token_mfa_enabled: bool = False
+    recovery_mechanisms: tuple[str, ...] = ()
+    domain: str | None = None
+
+
+@dataclass(frozen=True)
+class Client:
+    """An app client of a pool."""
+
+    pool_id: str
+    id: str
+    name: str
+    secret: str | None = None
+    explicit_auth_flows: frozenset[str] = frozenset()
+    prevent_user_existence_errors: bool = False
+    enable_token_revocation: bool = True
+    read_attributes: frozenset[str] | None = None  # None: Cognito's default readable set
+    callback_urls: tuple[str, ...] = ()
+    logout_urls: tuple[str, ...] = ()
+    allowed_oauth_flows: frozenset[str] = frozenset()
+    allowed_oauth_scopes: tuple[str, ...] = ()
+    oauth_enabled: bool = False
+    supported_identity_providers: tuple[str, ...] = ()
+    access_token_seconds: int = 3600
+    id_token_seconds: int = 3600
+    refresh_token_seconds: int = 30 * 86400
+    refresh_token_rotation: bool = False
+
+
+@dataclass(frozen=True)
+class User:
+    """A user of a pool; `username` is the stored Username (the sub in email-username pools)."""
+
+    pool_id: str
+    username: str
+    sub: str
+    status: str
+    enabled: bool
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    groups: tuple[str, ...] = ()
+    mfa_totp_enabled: bool = False
+    preferred_mfa: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    """Tokens handed to a client; `expires_in` is the access token's lifetime in seconds."""
+
+    access_token: str
+    id_token: str | None
+    refresh_token: str | None
+    expires_in: int
