@@ -1,0 +1,267 @@
+"""The session store interface shared by every backend.
+
+The browser's session cookie carries only a random session id; everything else lives in a
+:class:`SessionStore`. A session ends when it has been idle for ``idle_timeout`` seconds or
+has existed for ``absolute_timeout`` seconds, whichever comes first.
+
+Nothing in this package ever logs session data or session ids.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import re
+import secrets
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cognito_sso.errors import CognitoSSOError, ConfigurationError
+
+__all__ = [
+    "Clock",
+    "Session",
+    "SessionStore",
+    "SessionStoreUnavailable",
+    "UpdateFn",
+    "is_valid_key",
+    "is_valid_session_id",
+    "new_session_id",
+]
+
+Clock = Callable[[], float]
+"""Returns the current time in epoch seconds (``time.time`` unless a test injects one)."""
+
+UpdateFn = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+"""Read-modify-write callback: return new data, or None to keep the (mutated) dict."""
+
+_log = logging.getLogger(__name__)
+
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{32,128}")
+_KEY = re.compile(r"[A-Za-z0-9_.:~-]{1,200}")
+
+_LOCK_POLL_MIN = 0.005
+_LOCK_POLL_MAX = 0.1
+
+
+class SessionStoreUnavailable(CognitoSSOError):
+    """The session store cannot be reached or did not answer in time (the app answers 503)."""
+
+
+@dataclass
+class Session:
+    """One server-side session: its opaque id, JSON-serialisable data and timestamps."""
+
+    id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    created_at: float = 0.0
+    last_seen_at: float = 0.0
+
+
+def new_session_id() -> str:
+    """A fresh random session id (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def is_valid_session_id(value: object) -> bool:
+    """True if ``value`` looks like an id this package issued (charset and length only)."""
+    return isinstance(value, str) and _SESSION_ID.fullmatch(value) is not None
+
+
+def is_valid_key(value: object) -> bool:
+    """True if ``value`` is acceptable as a lock or transient key."""
+    return isinstance(value, str) and _KEY.fullmatch(value) is not None
+
+
+def require_key(key: str) -> None:
+    """Raise ValueError for a lock/transient key outside the accepted charset and length."""
+    if not is_valid_key(key):
+        raise ValueError("store keys must be 1-200 characters of [A-Za-z0-9_.:~-]")
+
+
+def encode_json(value: Mapping[str, Any]) -> str:
+    """Serialise session or transient data (TypeError/ValueError if not JSON-serialisable)."""
+    return json.dumps(dict(value), separators=(",", ":"), allow_nan=False, sort_keys=True)
+
+
+def decode_json_object(raw: str | bytes | None) -> dict[str, Any] | None:
+    """Parse stored JSON; None unless it is a JSON object (corrupt data is never an error)."""
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def as_timestamp(value: object) -> float | None:
+    """A stored timestamp as a finite float, or None if it is missing or corrupt."""
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _positive_seconds(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(f"{name} must be a number of seconds")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigurationError(f"{name} must be a positive, finite number of seconds")
+    return float(value)
+
+
+class SessionStore(ABC):
+    """Server-side session storage with idle/absolute expiry, a mutex and single-use values.
+
+    Every method may raise :class:`SessionStoreUnavailable` when the backend is down.
+    Methods are safe to call from several threads; backends are also safe across processes.
+    """
+
+    def __init__(
+        self,
+        *,
+        idle_timeout: float,
+        absolute_timeout: float,
+        clock: Clock = time.time,
+        touch_interval: float | None = None,
+    ) -> None:
+        self.idle_timeout = _positive_seconds("idle_timeout", idle_timeout)
+        self.absolute_timeout = _positive_seconds("absolute_timeout", absolute_timeout)
+        if touch_interval is None:
+            touch_interval = min(60.0, self.idle_timeout / 10)
+        elif isinstance(touch_interval, bool) or not isinstance(touch_interval, int | float):
+            raise ConfigurationError("touch_interval must be a number of seconds")
+        if not 0 <= touch_interval < self.idle_timeout:
+            raise ConfigurationError("touch_interval must be >= 0 and below idle_timeout")
+        self.touch_interval = float(touch_interval)
+        self._clock = clock
+
+    # -- expiry rules shared by the backends ---------------------------------------------
+
+    def _now(self) -> float:
+        return float(self._clock())
+
+    def _is_live(self, created_at: float, last_seen_at: float, now: float) -> bool:
+        """True while the session is neither idle- nor absolute-expired."""
+        return now - last_seen_at < self.idle_timeout and now - created_at < self.absolute_timeout
+
+    def _expires_at(self, created_at: float, last_seen_at: float) -> float:
+        """The moment the session expires if nothing touches it."""
+        return min(last_seen_at + self.idle_timeout, created_at + self.absolute_timeout)
+
+    def _needs_touch(self, last_seen_at: float, now: float) -> bool:
+        return now - last_seen_at >= self.touch_interval
+
+    # -- the interface ------------------------------------------------------------------
+
+    @abstractmethod
+    def create(self, data: Mapping[str, Any]) -> Session:
+        """Store ``data`` under a new random id and return the new session."""
+
+    @abstractmethod
+    def get(self, session_id: str) -> Session | None:
+        """The live session, or None if unknown, expired, corrupt or malformed.
+
+        Counts as activity: ``last_seen_at`` moves forward (at most once per
+        ``touch_interval`` to spare writes).
+        """
+
+    @abstractmethod
+    def save(self, session: Session) -> None:
+        """Replace the data of an existing live session atomically.
+
+        A session deleted or expired in the meantime is not brought back (no-op).
+        """
+
+    @abstractmethod
+    def update(self, session_id: str, fn: UpdateFn) -> Session | None:
+        """Atomic read-modify-write of a live session's data; None if it is gone.
+
+        ``fn`` receives a private copy of the data and returns the new data, or None to keep
+        the dict it was given (mutated in place). It runs inside the store's write
+        transaction, so it must be quick and must not do I/O.
+        """
+
+    @abstractmethod
+    def delete(self, session_id: str) -> None:
+        """Remove a session (no error if it does not exist)."""
+
+    @abstractmethod
+    def put_transient(self, key: str, value: Mapping[str, Any], ttl: float) -> None:
+        """Store a single-use value (e.g. a login transaction) for ``ttl`` seconds."""
+
+    @abstractmethod
+    def pop_transient(self, key: str) -> dict[str, Any] | None:
+        """Atomically fetch and delete a transient value; None if absent, expired or corrupt."""
+
+    @abstractmethod
+    def cleanup(self) -> int:
+        """Delete expired sessions and transient values; returns how many were removed."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections. The store must not be used afterwards."""
+
+    @abstractmethod
+    def _try_acquire(self, key: str, token: str, ttl: float) -> bool:
+        """Take the lock ``key`` for ``token`` if nobody holds it (or the holder's ttl ran out)."""
+
+    @abstractmethod
+    def _release(self, key: str, token: str) -> None:
+        """Release the lock ``key`` only if ``token`` still holds it."""
+
+    @contextlib.contextmanager
+    def lock(self, key: str, *, ttl: float = 30, wait: float = 10) -> Iterator[bool]:
+        """Mutual exclusion across threads and processes sharing this store.
+
+        Waits up to ``wait`` seconds and yields True if the lock was acquired, False if not.
+        The lock is released on exit, and only by its holder; ``ttl`` bounds how long a
+        crashed holder can block others (a holder that outlives ``ttl`` may lose the lock).
+        """
+        require_key(key)
+        ttl = _positive_seconds("ttl", ttl)
+        if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
+            raise ValueError("wait must be a non-negative number of seconds")
+        token = secrets.token_urlsafe(16)
+        acquired = self._acquire(key, token, ttl, float(wait))
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                try:
+                    self._release(key, token)
+                except SessionStoreUnavailable:
+                    # Do not mask the caller's outcome; the ttl frees the lock eventually.
+                    _log.warning("could not release a store lock; it expires after its ttl")
+
+    def _acquire(self, key: str, token: str, ttl: float, wait: float) -> bool:
+        # Waiting is measured with the monotonic clock: the injectable clock only decides
+        # expiry, and a test clock that stands still must not make us wait forever.
+        deadline = time.monotonic() + wait
+        pause = _LOCK_POLL_MIN
+        while True:
+            if self._try_acquire(key, token, ttl):
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            # Jitter spreads out waiters that would otherwise retry in lock step.
+            time.sleep(min(remaining, pause * (0.5 + secrets.randbelow(1000) / 1000)))
+            pause = min(pause * 2, _LOCK_POLL_MAX)
+
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

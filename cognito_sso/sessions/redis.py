@@ -1,0 +1,365 @@
+"""Redis session store: sessions shared by processes on several hosts.
+
+Keys are namespaced by a configurable prefix: ``{prefix}session:{id}`` (a hash with the
+JSON data ``d``, ``created_at`` ``c`` and ``last_seen_at`` ``l``), ``{prefix}transient:{key}``
+and ``{prefix}lock:{key}``. Redis expires keys itself (PEXPIRE at the idle or absolute limit,
+whichever is nearer); the store also checks the timestamps, so an injected clock and a
+``cleanup()`` behave exactly as in the SQLite store.
+
+The ``redis`` package is optional (``pip install cognito-sso[redis]``) and imported only
+when a Redis store is created. Sockets have bounded timeouts: an unreachable or hung Redis
+raises :class:`SessionStoreUnavailable` within a few seconds, never hangs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import math
+import re
+import secrets
+import time
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from cognito_sso.errors import ConfigurationError
+from cognito_sso.sessions.base import (
+    Clock,
+    Session,
+    SessionStore,
+    SessionStoreUnavailable,
+    UpdateFn,
+    as_timestamp,
+    decode_json_object,
+    encode_json,
+    is_valid_key,
+    is_valid_session_id,
+    new_session_id,
+    require_key,
+)
+
+if TYPE_CHECKING:
+    import redis as redis_lib
+
+__all__ = ["RedisSessionStore"]
+
+log = logging.getLogger(__name__)
+
+_PREFIX = re.compile(r"[A-Za-z0-9_.:-]{0,64}")
+_MAX_UPDATE_ATTEMPTS = 50
+
+# Creates the hash only if the id is new (a collision is astronomically unlikely, but cheap
+# to rule out).
+_CREATE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'd', ARGV[1], 'c', ARGV[2], 'l', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+# Moves last_seen_at forward only, and never recreates a deleted session.
+_TOUCH = """
+local seen = tonumber(redis.call('HGET', KEYS[1], 'l'))
+if not seen or seen >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'l', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+
+# Deletes the lock only for the token that holds it.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def _import_redis() -> Any:
+    try:
+        return importlib.import_module("redis")
+    except ImportError:
+        raise ConfigurationError(
+            "a redis:// session store needs the 'redis' package: pip install 'cognito-sso[redis]'"
+        ) from None
+
+
+def _ms(seconds: float) -> int:
+    """Seconds to whole milliseconds for PX/PEXPIRE (at least 1)."""
+    return max(1, math.ceil(seconds * 1000))
+
+
+class RedisSessionStore(SessionStore):
+    """Session store in Redis (``redis://`` or ``rediss://`` URL)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        idle_timeout: float,
+        absolute_timeout: float,
+        clock: Clock = time.time,
+        touch_interval: float | None = None,
+        key_prefix: str = "cognito-sso:",
+        socket_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            idle_timeout=idle_timeout,
+            absolute_timeout=absolute_timeout,
+            clock=clock,
+            touch_interval=touch_interval,
+        )
+        if not isinstance(key_prefix, str) or not _PREFIX.fullmatch(key_prefix):
+            raise ConfigurationError("key_prefix must be up to 64 characters of [A-Za-z0-9_.:-]")
+        if not (
+            isinstance(socket_timeout, int | float)
+            and math.isfinite(socket_timeout)
+            and socket_timeout > 0
+        ):
+            raise ConfigurationError("socket_timeout must be a positive number of seconds")
+        scheme, separator, rest = url.partition("://")
+        if not separator or scheme.lower() not in ("redis", "rediss"):
+            raise ConfigurationError("a Redis session store URL starts with redis:// or rediss://")
+        url = f"{scheme.lower()}://{rest}"
+        redis = _import_redis()
+        self._errors = redis.exceptions
+        self._prefix = key_prefix
+        try:
+            # One immediate retry, on connection errors only: enough to replace a pooled
+            # connection that died when Redis restarted, while a hung server still costs
+            # a single socket timeout.
+            self._client: redis_lib.Redis = redis.Redis.from_url(
+                url,
+                socket_timeout=socket_timeout,
+                socket_connect_timeout=socket_timeout,
+                retry=redis.retry.Retry(
+                    redis.backoff.NoBackoff(),
+                    1,
+                    supported_errors=(redis.exceptions.ConnectionError,),
+                ),
+                decode_responses=False,
+            )
+        except ValueError as exc:
+            raise ConfigurationError(f"invalid Redis URL: {type(exc).__name__}") from None
+        self._create_script = self._client.register_script(_CREATE)
+        self._touch_script = self._client.register_script(_TOUCH)
+        self._release_script = self._client.register_script(_RELEASE)
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _session_key(self, session_id: str) -> str:
+        return f"{self._prefix}session:{session_id}"
+
+    def _transient_key(self, key: str) -> str:
+        return f"{self._prefix}transient:{key}"
+
+    def _lock_key(self, key: str) -> str:
+        return f"{self._prefix}lock:{key}"
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn Redis failures (down, timeout, loading, read-only...) into 503s."""
+        try:
+            yield
+        except self._errors.RedisError as exc:
+            if isinstance(exc, self._errors.WatchError):
+                raise
+            # The exception text may echo a command; log only its type.
+            log.error("session store (redis) failed: %s", type(exc).__name__)
+            raise SessionStoreUnavailable("the session store is unavailable") from exc
+
+    def _is_wrong_type(self, exc: Exception) -> bool:
+        return isinstance(exc, self._errors.ResponseError) and str(exc).startswith("WRONGTYPE")
+
+    def _parse(self, session_id: str, raw: Mapping[Any, Any]) -> Session | None:
+        """A Session from a stored hash, or None if fields are missing or corrupt."""
+        data = decode_json_object(raw.get(b"d"))
+        created_at, last_seen_at = as_timestamp(raw.get(b"c")), as_timestamp(raw.get(b"l"))
+        if data is None or created_at is None or last_seen_at is None:
+            return None
+        return Session(session_id, data, created_at, last_seen_at)
+
+    def _discard(self, key: str, why: str) -> None:
+        if why == "corrupt":
+            log.warning("discarding a corrupt session record")
+        self._client.delete(key)
+
+    # -- sessions -----------------------------------------------------------------------
+
+    def create(self, data: Mapping[str, Any]) -> Session:
+        """Store ``data`` under a new random id and return the new session."""
+        encoded = encode_json(data)
+        now = self._now()
+        ttl = _ms(self._expires_at(now, now) - now)
+        with self._guard():
+            while True:
+                session_id = new_session_id()
+                key = self._session_key(session_id)
+                if self._create_script(keys=[key], args=[encoded, repr(now), ttl]) == 1:
+                    return Session(session_id, decode_json_object(encoded) or {}, now, now)
+
+    def _load(self, key: str, session_id: str, reader: Any) -> Session | None:
+        """Read a live session with ``reader`` (client or watching pipeline); drop bad ones."""
+        try:
+            raw = reader.hgetall(key)
+        except self._errors.ResponseError as exc:
+            if not self._is_wrong_type(exc):
+                raise
+            raw = {b"": b""}  # a key of another type where a session should be: corrupt
+        if not raw:
+            return None
+        session = self._parse(session_id, raw)
+        if session is None:
+            self._discard(key, "corrupt")
+            return None
+        if not self._is_live(session.created_at, session.last_seen_at, self._now()):
+            self._discard(key, "expired")
+            return None
+        return session
+
+    def get(self, session_id: str) -> Session | None:
+        """The live session, or None (see :meth:`SessionStore.get`)."""
+        if not is_valid_session_id(session_id):
+            return None
+        key = self._session_key(session_id)
+        with self._guard():
+            session = self._load(key, session_id, self._client)
+            if session is None:
+                return None
+            now = self._now()
+            if self._needs_touch(session.last_seen_at, now):
+                ttl = _ms(self._expires_at(session.created_at, now) - now)
+                self._touch_script(keys=[key], args=[repr(now), ttl])
+                session.last_seen_at = now
+            return session
+
+    def save(self, session: Session) -> None:
+        """Replace the data of an existing live session (never resurrects a deleted one)."""
+        if not is_valid_session_id(session.id):
+            raise ValueError("not a session id issued by this store")
+        encoded = encode_json(session.data)
+        saved = self.update(session.id, lambda _old: decode_json_object(encoded))
+        if saved is not None:
+            session.last_seen_at = saved.last_seen_at
+
+    def update(self, session_id: str, fn: UpdateFn) -> Session | None:
+        """Atomic read-modify-write with WATCH/MULTI; ``fn`` may run again on a conflict."""
+        if not is_valid_session_id(session_id):
+            return None
+        key = self._session_key(session_id)
+        with self._guard(), self._client.pipeline(transaction=True) as pipeline:
+            pipe: Any = pipeline
+            for _attempt in range(_MAX_UPDATE_ATTEMPTS):
+                try:
+                    pipe.watch(key)
+                    session = self._load(key, session_id, pipe)
+                    if session is None:
+                        pipe.unwatch()
+                        return None
+                    result = fn(session.data)
+                    data = session.data if result is None else result
+                    if not isinstance(data, dict):
+                        raise TypeError("the update function must return a dict or None")
+                    encoded = encode_json(data)
+                    now = max(self._now(), session.last_seen_at)
+                    pipe.multi()
+                    pipe.hset(key, mapping={"d": encoded, "l": repr(now)})
+                    pipe.pexpire(key, _ms(self._expires_at(session.created_at, now) - now))
+                    pipe.execute()
+                except self._errors.WatchError:
+                    # Someone else wrote in between: back off briefly, then read again.
+                    time.sleep(secrets.randbelow(5) / 1000)
+                    continue
+                return Session(
+                    session_id, decode_json_object(encoded) or {}, session.created_at, now
+                )
+        raise SessionStoreUnavailable("the session is being updated too often to update it")
+
+    def delete(self, session_id: str) -> None:
+        """Remove a session (no error if it does not exist)."""
+        if not is_valid_session_id(session_id):
+            return
+        with self._guard():
+            self._client.delete(self._session_key(session_id))
+
+    # -- transient values ---------------------------------------------------------------
+
+    def put_transient(self, key: str, value: Mapping[str, Any], ttl: float) -> None:
+        """Store a single-use value for ``ttl`` seconds (replacing one under the same key)."""
+        require_key(key)
+        if not (isinstance(ttl, int | float) and math.isfinite(ttl) and ttl > 0):
+            raise ValueError("ttl must be a positive number of seconds")
+        encoded = encode_json({"v": dict(value), "e": self._now() + ttl})
+        with self._guard():
+            self._client.set(self._transient_key(key), encoded, px=_ms(ttl))
+
+    def pop_transient(self, key: str) -> dict[str, Any] | None:
+        """Atomically fetch and delete a transient value (GETDEL: exactly one caller gets it)."""
+        if not is_valid_key(key):
+            return None
+        redis_key = self._transient_key(key)
+        with self._guard():
+            try:
+                raw = self._client.getdel(redis_key)
+            except self._errors.ResponseError as exc:
+                if not self._is_wrong_type(exc):
+                    raise
+                self._client.delete(redis_key)
+                return None
+        envelope = decode_json_object(raw)
+        if envelope is None:
+            return None
+        expires_at = as_timestamp(envelope.get("e"))
+        value = envelope.get("v")
+        if expires_at is None or expires_at <= self._now() or not isinstance(value, dict):
+            return None
+        return value
+
+    # -- locks --------------------------------------------------------------------------
+
+    def _try_acquire(self, key: str, token: str, ttl: float) -> bool:
+        with self._guard():
+            return bool(self._client.set(self._lock_key(key), token, nx=True, px=_ms(ttl)))
+
+    def _release(self, key: str, token: str) -> None:
+        with self._guard():
+            self._release_script(keys=[self._lock_key(key)], args=[token])
+
+    # -- housekeeping -------------------------------------------------------------------
+
+    def cleanup(self) -> int:
+        """Delete expired or corrupt sessions and transient values under this prefix.
+
+        Redis expires keys by itself; this catches what its TTLs have not reached yet
+        (an injected clock, a changed configuration). It scans the prefix, so run it rarely.
+        """
+        removed = 0
+        now = self._now()
+        with self._guard():
+            for raw_key in self._client.scan_iter(match=f"{self._prefix}session:*", count=500):
+                try:
+                    raw = self._client.hgetall(raw_key)
+                except self._errors.ResponseError as exc:
+                    if not self._is_wrong_type(exc):
+                        raise
+                    raw = {b"": b""}
+                session = self._parse("", raw) if raw else None
+                if session is None or not self._is_live(
+                    session.created_at, session.last_seen_at, now
+                ):
+                    removed += int(self._client.delete(raw_key))
+            for raw_key in self._client.scan_iter(match=f"{self._prefix}transient:*", count=500):
+                try:
+                    envelope = decode_json_object(self._client.get(raw_key))
+                except self._errors.ResponseError as exc:
+                    if not self._is_wrong_type(exc):
+                        raise
+                    envelope = None
+                expires_at = as_timestamp(envelope.get("e")) if envelope else None
+                if expires_at is None or expires_at <= now:
+                    removed += int(self._client.delete(raw_key))
+        return removed
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        with contextlib.suppress(Exception):
+            self._client.close()

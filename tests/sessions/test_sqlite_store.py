@@ -1,0 +1,189 @@
+"""SQLite-only behaviour: file safety, WAL, sharing one file, faults of the database itself."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from cognito_sso.errors import ConfigurationError
+from cognito_sso.sessions import SessionStoreUnavailable, SQLiteSessionStore
+from tests.sessions.conftest import IDLE, FakeClock
+
+
+def _open(path: Path, **options: object) -> SQLiteSessionStore:
+    return SQLiteSessionStore(path, idle_timeout=IDLE, absolute_timeout=3600, **options)  # type: ignore[arg-type]
+
+
+def test_file_is_private_and_parent_created(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "sessions.db"
+    store = _open(path)
+    store.create({"a": 1})
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    wal = path.with_name(path.name + "-wal")
+    assert wal.exists() and stat.S_IMODE(wal.stat().st_mode) == 0o600
+    store.close()
+
+
+def test_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    _open(path).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_two_stores_share_one_file(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    billing, reports = _open(path), _open(path)
+    session = billing.create({"app": "billing"})
+    loaded = reports.get(session.id)
+    assert loaded is not None and loaded.data == {"app": "billing"}
+    with (
+        billing.lock("shared-lock", wait=0) as first,
+        reports.lock("shared-lock", wait=0) as second,
+    ):
+        assert (first, second) == (True, False)
+    billing.close()
+    reports.close()
+
+
+def test_sessions_survive_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    store = _open(path)
+    session = store.create({"a": 1})
+    store.close()
+    reopened = _open(path)
+    loaded = reopened.get(session.id)
+    assert loaded is not None and loaded.data == {"a": 1}
+    reopened.close()
+
+
+def test_each_thread_uses_its_own_connection(tmp_path: Path) -> None:
+    store = _open(tmp_path / "sessions.db")
+    seen: list[int] = []
+
+    def remember() -> None:
+        seen.append(id(store._conn()))
+
+    threads = [threading.Thread(target=remember) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+        thread.join()  # one after the other: ids of live objects cannot be reused
+    main = id(store._conn())
+    assert main not in seen
+    store.close()
+
+
+def test_usable_after_fork(tmp_path: Path) -> None:
+    store = _open(tmp_path / "sessions.db")
+    session = store.create({"from": "parent"})
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+
+    def child() -> None:
+        loaded = store.get(session.id)
+        queue.put(None if loaded is None else loaded.data)
+        store.create({"from": "child"})
+
+    process = ctx.Process(target=child)
+    process.start()
+    process.join(60)
+    assert process.exitcode == 0
+    assert queue.get(timeout=10) == {"from": "parent"}
+    assert store.get(session.id) is not None  # the parent's connection still works
+    store.close()
+
+
+def test_database_locked_too_long_is_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    store = _open(path, busy_timeout=0.2)
+    session = store.create({"a": 1})
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(SessionStoreUnavailable):
+            store.create({"b": 2})
+        with pytest.raises(SessionStoreUnavailable):
+            store.update(session.id, lambda d: {"a": 2})
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert store.update(session.id, lambda d: {"a": 3}) is not None
+    store.close()
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    path.write_bytes(b"this is not an SQLite database, just some text" * 20)
+    path.chmod(0o600)
+    with pytest.raises(SessionStoreUnavailable):
+        _open(path)
+
+
+def test_unwritable_location_is_a_configuration_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(ConfigurationError):
+        _open(blocker / "sessions.db")
+
+
+@pytest.mark.parametrize("path", ["", ":memory:", "file::memory:?cache=shared"])
+def test_memory_databases_are_refused(path: str) -> None:
+    with pytest.raises(ConfigurationError):
+        SQLiteSessionStore(path, idle_timeout=10, absolute_timeout=20)
+
+
+def test_closed_store_is_unavailable(tmp_path: Path) -> None:
+    store = _open(tmp_path / "sessions.db")
+    store.close()
+    with pytest.raises(SessionStoreUnavailable):
+        store.create({})
+
+
+def test_opportunistic_cleanup(tmp_path: Path) -> None:
+    clock = FakeClock()
+    path = tmp_path / "sessions.db"
+    store = _open(path, clock=clock, cleanup_interval=60)
+    old = store.create({"old": True})
+    store.put_transient("old-state", {"a": 1}, ttl=30)
+    clock.advance(IDLE + 1)
+    store.create({"new": True})  # triggers the periodic cleanup
+    with sqlite3.connect(path) as conn:
+        ids = [row[0] for row in conn.execute("SELECT id FROM sessions")]
+        transients = conn.execute("SELECT count(*) FROM transients").fetchone()[0]
+    assert old.id not in ids and len(ids) == 1
+    assert transients == 0
+    store.close()
+
+
+def test_existing_world_readable_file_is_tightened(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    _open(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_workers_opening_a_new_file_at_once(tmp_path: Path) -> None:
+    # Several gunicorn workers start together on a file that does not exist yet.
+    from tests.sessions import _workers
+
+    path = tmp_path / "fresh" / "sessions.db"
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(4)  # released only when all four are ready
+    workers = [
+        ctx.Process(target=_workers.open_and_create, args=(str(path), start, 20)) for _ in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=90)
+        assert worker.exitcode == 0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 80
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

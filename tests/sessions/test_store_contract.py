@@ -1,0 +1,521 @@
+"""The SessionStore contract, written once and run against SQLite and a real Redis."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from cognito_sso.sessions import Session, SessionStore
+from tests.sessions import _workers
+from tests.sessions.conftest import ABSOLUTE, IDLE, Backend, FakeClock
+
+MALFORMED_IDS = [
+    "",
+    "short",
+    "a" * 31,
+    "a" * 129,
+    "../../../../etc/passwd-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "a" * 40 + " OR 1=1",
+    "a" * 40 + "*",
+    "a" * 40 + "\x00",
+    "a" * 40 + "\r\nSET x y",
+    "é" * 43,
+]
+
+
+# -- create / get / save / update / delete ------------------------------------------------
+
+
+def test_create_then_get_round_trips_data(store: SessionStore, clock: FakeClock) -> None:
+    data = {"sub": "1234", "groups": ["a", "b"], "nested": {"n": 1.5, "ok": True}, "x": None}
+    session = store.create(data)
+    assert session.data == data
+    assert session.created_at == session.last_seen_at == clock.now
+    loaded = store.get(session.id)
+    assert loaded == Session(session.id, data, clock.now, clock.now)
+
+
+def test_ids_are_random_urlsafe_and_unique(store: SessionStore) -> None:
+    ids = {store.create({}).id for _ in range(30)}
+    assert len(ids) == 30
+    for session_id in ids:
+        assert len(session_id) >= 43
+        assert set(session_id) <= set(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        )
+
+
+def test_unicode_data_survives(store: SessionStore) -> None:
+    data = {"name": "Zoë 日本 \u2603", "emoji": "\U0001f600"}
+    session = store.create(data)
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.data == data
+
+
+def test_unknown_id_is_none(store: SessionStore) -> None:
+    assert store.get("A" * 43) is None
+
+
+@pytest.mark.parametrize("bad_id", MALFORMED_IDS)
+def test_malformed_ids_are_rejected_cleanly(store: SessionStore, bad_id: str) -> None:
+    store.create({"a": 1})
+    assert store.get(bad_id) is None
+    assert store.update(bad_id, lambda d: {"hacked": True}) is None
+    store.delete(bad_id)  # no error
+
+
+def test_non_string_id_is_none(store: SessionStore) -> None:
+    assert store.get(None) is None  # type: ignore[arg-type]
+    assert store.get(12345) is None  # type: ignore[arg-type]
+
+
+def test_returned_data_is_a_private_copy(store: SessionStore) -> None:
+    session = store.create({"a": 1})
+    session.data["a"] = 2
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.data == {"a": 1}
+
+
+def test_data_must_be_json_serialisable(store: SessionStore) -> None:
+    with pytest.raises(TypeError):
+        store.create({"when": object()})
+    with pytest.raises(ValueError):
+        store.create({"x": float("nan")})
+
+
+def test_save_replaces_data(store: SessionStore, clock: FakeClock) -> None:
+    session = store.create({"a": 1, "b": 2})
+    clock.advance(10)
+    session.data = {"c": 3}
+    store.save(session)
+    assert session.last_seen_at == clock.now
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.data == {"c": 3}
+
+
+def test_save_does_not_resurrect_a_deleted_session(store: SessionStore) -> None:
+    session = store.create({"a": 1})
+    store.delete(session.id)
+    session.data["a"] = 2
+    store.save(session)
+    assert store.get(session.id) is None
+
+
+def test_save_cannot_extend_the_absolute_lifetime(store: SessionStore, clock: FakeClock) -> None:
+    session = store.create({})
+    session.created_at = clock.now + 10_000  # a caller tampering with timestamps
+    store.save(session)
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.created_at == clock.now
+
+
+def test_save_rejects_a_foreign_id(store: SessionStore) -> None:
+    with pytest.raises(ValueError):
+        store.save(Session("not-ours", {}, 0.0, 0.0))
+
+
+def test_update_with_returned_dict(store: SessionStore, clock: FakeClock) -> None:
+    session = store.create({"count": 1})
+    clock.advance(5)
+    updated = store.update(session.id, lambda d: {"count": d["count"] + 1})
+    assert updated is not None
+    assert updated.data == {"count": 2}
+    assert updated.last_seen_at == clock.now
+    assert updated.created_at == session.created_at
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.data == {"count": 2}
+
+
+def test_update_in_place_with_none(store: SessionStore) -> None:
+    session = store.create({"count": 1})
+
+    def mutate(data: dict[str, Any]) -> None:
+        data["count"] += 10
+        data["new"] = "yes"
+
+    updated = store.update(session.id, mutate)
+    assert updated is not None and updated.data == {"count": 11, "new": "yes"}
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.data == {"count": 11, "new": "yes"}
+
+
+def test_update_of_missing_session_does_not_call_fn(store: SessionStore) -> None:
+    calls: list[dict[str, Any]] = []
+    assert store.update("B" * 43, lambda d: calls.append(d)) is None
+    assert calls == []
+
+
+def test_update_fn_error_leaves_data_unchanged(store: SessionStore) -> None:
+    session = store.create({"count": 1})
+
+    def broken(data: dict[str, Any]) -> dict[str, Any]:
+        data["count"] = 99
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        store.update(session.id, broken)
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.data == {"count": 1}
+    with pytest.raises(TypeError):
+        store.update(session.id, lambda d: ["not", "a", "dict"])  # type: ignore[arg-type,return-value]
+
+
+def test_delete(store: SessionStore) -> None:
+    keep = store.create({"keep": True})
+    gone = store.create({"keep": False})
+    store.delete(gone.id)
+    store.delete(gone.id)  # idempotent
+    assert store.get(gone.id) is None
+    assert store.get(keep.id) is not None
+
+
+def test_updates_are_atomic_under_threads(store: SessionStore) -> None:
+    session = store.create({"count": 0})
+    barrier = threading.Barrier(10)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            for _ in range(10):
+                store.update(session.id, lambda d: {"count": d["count"] + 1})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.data == {"count": 100}
+
+
+def test_updates_are_atomic_across_processes(backend: Backend) -> None:
+    store = backend.open()
+    session = store.create({"count": 0})
+    ctx = multiprocessing.get_context("spawn")
+    workers = [
+        ctx.Process(
+            target=_workers.update_worker,
+            args=(backend.location, backend.options, session.id, 15),
+        )
+        for _ in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=90)
+        assert worker.exitcode == 0
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.data == {"count": 45}
+    store.close()
+
+
+# -- expiry -------------------------------------------------------------------------------
+
+
+def test_idle_expiry(store: SessionStore, clock: FakeClock) -> None:
+    session = store.create({"a": 1})
+    clock.advance(IDLE - 1)
+    assert store.get(session.id) is not None  # touches it
+    clock.advance(IDLE - 1)
+    assert store.get(session.id) is not None  # still alive thanks to the touch
+    clock.advance(IDLE)
+    assert store.get(session.id) is None
+    assert store.get(session.id) is None
+
+
+def test_idle_expiry_blocks_save_and_update(store: SessionStore, clock: FakeClock) -> None:
+    session = store.create({"a": 1})
+    clock.advance(IDLE + 1)
+    assert store.update(session.id, lambda d: {"a": 2}) is None
+    store.save(Session(session.id, {"a": 3}, session.created_at, clock.now))
+    clock.advance(-(IDLE + 1))  # even back in time, the expired session is gone for good
+    assert store.get(session.id) is None
+
+
+def test_absolute_expiry_despite_activity(store: SessionStore, clock: FakeClock) -> None:
+    session = store.create({"a": 1})
+    while clock.now + IDLE / 2 < session.created_at + ABSOLUTE:
+        clock.advance(IDLE / 2)
+        assert store.get(session.id) is not None
+    clock.advance(session.created_at + ABSOLUTE - clock.now)
+    assert store.get(session.id) is None
+
+
+def test_touches_are_rate_limited(backend: Backend, clock: FakeClock) -> None:
+    store = backend.open(clock=clock, touch_interval=60)
+    session = store.create({})
+    clock.advance(30)
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.last_seen_at == session.created_at
+    clock.advance(31)
+    assert store.get(session.id) is not None
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.last_seen_at == clock.now
+    store.close()
+
+
+def test_cleanup_removes_only_expired_things(store: SessionStore, clock: FakeClock) -> None:
+    active = store.create({"n": 1})
+    idle_a = store.create({"n": 2})
+    idle_b = store.create({"n": 3})
+    store.put_transient("short-lived", {"v": 1}, ttl=60)
+    store.put_transient("long-lived", {"v": 2}, ttl=10_000)
+    clock.advance(IDLE / 2)
+    assert store.get(active.id) is not None
+    clock.advance(IDLE / 2 + 1)
+    assert store.cleanup() == 3  # idle_a, idle_b, short-lived
+    assert store.cleanup() == 0
+    assert store.get(active.id) is not None
+    assert store.get(idle_a.id) is None and store.get(idle_b.id) is None
+    assert store.pop_transient("long-lived") == {"v": 2}
+
+
+# -- transient values ---------------------------------------------------------------------
+
+
+def test_transient_is_single_use(store: SessionStore) -> None:
+    value = {"verifier": "v" * 64, "nonce": "n", "next": "/invoices?page=2"}
+    store.put_transient("state-abc", value, ttl=300)
+    assert store.pop_transient("state-abc") == value
+    assert store.pop_transient("state-abc") is None
+
+
+def test_transient_expires(store: SessionStore, clock: FakeClock) -> None:
+    store.put_transient("state-1", {"a": 1}, ttl=300)
+    clock.advance(301)
+    assert store.pop_transient("state-1") is None
+
+
+def test_transient_put_replaces(store: SessionStore) -> None:
+    store.put_transient("state-2", {"a": 1}, ttl=300)
+    store.put_transient("state-2", {"a": 2}, ttl=300)
+    assert store.pop_transient("state-2") == {"a": 2}
+
+
+@pytest.mark.parametrize("bad_key", ["", "has space", "a/b", "x" * 201, "k\x00", "ключ", "*"])
+def test_transient_bad_keys(store: SessionStore, bad_key: str) -> None:
+    assert store.pop_transient(bad_key) is None
+    with pytest.raises(ValueError):
+        store.put_transient(bad_key, {}, ttl=10)
+
+
+@pytest.mark.parametrize("ttl", [0, -1, float("inf"), float("nan")])
+def test_transient_bad_ttl(store: SessionStore, ttl: float) -> None:
+    with pytest.raises(ValueError):
+        store.put_transient("k", {}, ttl=ttl)
+
+
+def test_transient_pop_is_atomic_under_concurrency(store: SessionStore) -> None:
+    for round_number in range(5):
+        key = f"state-race-{round_number}"
+        store.put_transient(key, {"round": round_number}, ttl=300)
+        barrier = threading.Barrier(20)
+        results: list[dict[str, Any] | None] = []
+        results_lock = threading.Lock()
+
+        def pop(
+            key: str = key,
+            barrier: threading.Barrier = barrier,
+            results: list[dict[str, Any] | None] = results,
+            results_lock: threading.Lock = results_lock,
+        ) -> None:
+            barrier.wait()
+            value = store.pop_transient(key)
+            with results_lock:
+                results.append(value)
+
+        threads = [threading.Thread(target=pop) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        winners = [value for value in results if value is not None]
+        assert len(results) == 20
+        assert winners == [{"round": round_number}]
+
+
+# -- locks --------------------------------------------------------------------------------
+
+
+def test_lock_basic(store: SessionStore) -> None:
+    with store.lock("refresh:one", wait=0) as first:
+        assert first is True
+        with store.lock("refresh:one", wait=0) as second:
+            assert second is False
+        with store.lock("refresh:two", wait=0) as other:
+            assert other is True
+    with store.lock("refresh:one", wait=0) as again:
+        assert again is True
+
+
+def test_lock_waits_for_the_holder(store: SessionStore) -> None:
+    holder = store.lock("k-wait", ttl=30)
+    assert holder.__enter__() is True
+    released = threading.Event()
+
+    def release_soon() -> None:
+        time.sleep(0.2)
+        released.set()
+        holder.__exit__(None, None, None)
+
+    thread = threading.Thread(target=release_soon)
+    thread.start()
+    with store.lock("k-wait", wait=30) as acquired:
+        assert acquired is True
+        assert released.is_set()
+    thread.join()
+
+
+@pytest.mark.parametrize("bad_key", ["", "a b", "x" * 201])
+def test_lock_bad_key(store: SessionStore, bad_key: str) -> None:
+    with pytest.raises(ValueError), store.lock(bad_key):
+        pass
+
+
+def test_lock_mutual_exclusion_20_threads(store: SessionStore) -> None:
+    counter = [0]
+    holders = [0]
+    max_holders = [0]
+    guard = threading.Lock()
+    failures: list[str] = []
+    barrier = threading.Barrier(20)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(5):
+            with store.lock("counter", ttl=30, wait=60) as acquired:
+                if not acquired:
+                    failures.append("not acquired")
+                    continue
+                with guard:
+                    holders[0] += 1
+                    max_holders[0] = max(max_holders[0], holders[0])
+                value = counter[0]
+                time.sleep(0.001)
+                counter[0] = value + 1
+                with guard:
+                    holders[0] -= 1
+
+    threads = [threading.Thread(target=work) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert max_holders[0] == 1
+    assert counter[0] == 100
+
+
+def test_lock_mutual_exclusion_across_processes(backend: Backend) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    counter = ctx.Value("i", 0, lock=False)
+    failures = ctx.Value("i", 0, lock=False)
+    workers = [
+        ctx.Process(
+            target=_workers.lock_worker,
+            args=(backend.location, backend.options, "cross-process", 15, counter, failures),
+        )
+        for _ in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=90)
+        assert worker.exitcode == 0
+    assert failures.value == 0
+    assert counter.value == 45
+
+
+def test_lock_ttl_frees_a_crashed_holder_but_not_its_successor(store: SessionStore) -> None:
+    crashed = store.lock("ttl-key", ttl=0.3)
+    assert crashed.__enter__() is True  # ... and never leaves: a crashed holder
+    with store.lock("ttl-key", wait=30) as successor:
+        assert successor is True  # got it once the ttl ran out
+        crashed.__exit__(None, None, None)  # the old holder wakes up and "releases"
+        with store.lock("ttl-key", wait=0) as third:
+            assert third is False  # the successor still holds it
+    with store.lock("ttl-key", wait=0) as after:
+        assert after is True
+
+
+def test_lock_of_a_killed_process_expires(backend: Backend) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    holder = ctx.Process(
+        target=_workers.crashing_holder,
+        args=(backend.location, backend.options, "killed-holder", ready),
+    )
+    holder.start()
+    try:
+        assert ready.wait(60)
+        store = backend.open()
+        holder_pid = holder.pid
+        assert holder_pid is not None
+        os.kill(holder_pid, signal.SIGKILL)
+        holder.join(30)
+        with store.lock("killed-holder", wait=30) as acquired:
+            assert acquired is True
+        store.close()
+    finally:
+        if holder.is_alive():
+            holder.kill()
+            holder.join(30)
+
+
+# -- corrupted data -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["bad-json", "not-object", "bad-timestamp", "wrong-type"])
+def test_corrupt_session_is_a_clean_none(
+    store: SessionStore, backend: Backend, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    session = store.create({"secret": "top-secret-value"})
+    backend.corrupt_session(session.id, kind)
+    with caplog.at_level(logging.DEBUG):
+        assert store.get(session.id) is None
+        assert store.update(session.id, lambda d: {"x": 1}) is None
+    assert "top-secret-value" not in caplog.text
+    assert session.id not in caplog.text
+    other = store.create({"fine": True})
+    assert store.get(other.id) is not None
+
+
+def test_corrupt_session_is_removed_by_cleanup(store: SessionStore, backend: Backend) -> None:
+    session = store.create({"a": 1})
+    backend.corrupt_session(session.id, "bad-timestamp")
+    assert store.cleanup() == 1
+    assert store.get(session.id) is None
+
+
+def test_corrupt_transient_is_a_clean_none(store: SessionStore, backend: Backend) -> None:
+    store.put_transient("state-corrupt", {"a": 1}, ttl=300)
+    backend.corrupt_transient("state-corrupt")
+    assert store.pop_transient("state-corrupt") is None
+    assert store.pop_transient("state-corrupt") is None
+
+
+def test_nothing_sensitive_is_logged(
+    store: SessionStore, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        session = store.create({"refresh_token": "rt-secret-123"})
+        store.get(session.id)
+        store.update(session.id, lambda d: {**d, "access_token": "at-secret-456"})
+        store.put_transient("state-log", {"verifier": "pkce-secret-789"}, ttl=60)
+        store.pop_transient("state-log")
+        clock.advance(IDLE + 1)
+        store.get(session.id)
+        store.cleanup()
+    for secret in ("rt-secret-123", "at-secret-456", "pkce-secret-789", session.id):
+        assert secret not in caplog.text
