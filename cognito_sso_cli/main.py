@@ -10,11 +10,16 @@ from collections.abc import Callable, Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "local": ("local_cognito.cli", "run the local Cognito-compatible identity provider"),
     "provision": ("provisioning.cli", "validate, plan, apply or destroy a user pool spec"),
-    "demo": ("demo_apps.runner", "run the local IdP, provision the demo pool, start both demo apps"),
+    "demo": ("demo_apps.runner", "local IdP + demo pool + both demo services"),
 }
 
-USAGE = "usage: cognito-sso {" + ",".join(COMMANDS) + "} [options]\n\ncommands:\n" + "\n".join(
-    f"  {name:<10} {help_}" for name, (_, help_) in COMMANDS.items()
+_OWN_PACKAGES = {"cognito_sso", "cognito_sso_cli", "local_cognito", "provisioning", "demo_apps"}
+
+USAGE = (
+    "usage: cognito-sso {"
+    + ",".join(COMMANDS)
+    + "} [options]\n\ncommands:\n"
+    + "\n".join(f"  {name:<10} {help_}" for name, (_, help_) in COMMANDS.items())
 )
 
 
@@ -32,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
+        if (exc.name or "").split(".")[0] in _OWN_PACKAGES:
+            raise
         print(
             f"cognito-sso {command}: a dependency is missing ({exc.name}); "
             "install the extras: pip install 'cognito-sso[local]'",

@@ -6,7 +6,7 @@ from __future__ import annotations
 class CognitoError(Exception):
     """A cognito-idp API error, rendered as `{"__type", "message"}` with `x-amzn-ErrorType`."""
 
-    def __init__(self, type: str, message: str, status: int = 400) -> None:  # noqa: A002
+    def __init__(self, type: str, message: str, status: int = 400) -> None:
         super().__init__(f"{type}: {message}")
         self.type = type
         self.message = message

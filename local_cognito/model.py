@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+#: Seconds per TokenValidityUnits value.
+VALIDITY_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
 
 @dataclass(frozen=True)
 class PasswordPolicy:
@@ -64,6 +67,8 @@ class Client:
     id_token_seconds: int = 3600
     refresh_token_seconds: int = 30 * 86400
     refresh_token_rotation: bool = False
+    refresh_token_grace_seconds: int = 0  # RefreshTokenRotation.RetryGracePeriodSeconds
+    auth_session_seconds: int = 180  # AuthSessionValidity: life of a challenge Session
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,32 @@
+"""PKCE (RFC 7636) for the authorize and token endpoints: S256 only, as Cognito."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from typing import Final
+
+# RFC 7636 4.1/4.2: verifier is 43-128 unreserved characters; an S256 challenge is the
+# unpadded base64url of a SHA-256 digest, i.e. exactly 43 characters.
+_VERIFIER: Final = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+_CHALLENGE: Final = re.compile(r"[A-Za-z0-9\-_]{43}")
+
+
+def is_valid_challenge(challenge: str) -> bool:
+    """True when ``challenge`` has the shape of an S256 code challenge."""
+    return _CHALLENGE.fullmatch(challenge) is not None
+
+
+def s256(verifier: str) -> str:
+    """The S256 code challenge derived from ``verifier``."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def verify(verifier: str, challenge: str) -> bool:
+    """True when ``verifier`` is well formed and hashes to ``challenge``."""
+    if _VERIFIER.fullmatch(verifier) is None:
+        return False
+    return hmac.compare_digest(s256(verifier), challenge)

@@ -1,0 +1,39 @@
+"""Per-application state of the hosted UI and OAuth2 endpoints (codes, cookies, sign-ins)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from flask import current_app
+
+from local_cognito.codes import CodeStore
+from local_cognito.csrf import CsrfSigner
+from local_cognito.login_transactions import LoginTransactions
+from local_cognito.sso_sessions import SsoSessions
+from local_cognito.state import LocalCognito
+
+STATE_KEY: Final = "local_cognito"
+WEB_STATE_KEY: Final = "local_cognito.web"
+
+
+@dataclass
+class WebState:
+    """Everything the browser-facing endpoints remember between requests."""
+
+    codes: CodeStore = field(default_factory=CodeStore)
+    sso: SsoSessions = field(default_factory=SsoSessions)
+    csrf: CsrfSigner = field(default_factory=CsrfSigner)
+    transactions: LoginTransactions = field(default_factory=LoginTransactions)
+
+
+def local_state() -> LocalCognito:
+    """The `LocalCognito` served by the current Flask app."""
+    state: LocalCognito = current_app.extensions[STATE_KEY]
+    return state
+
+
+def web_state() -> WebState:
+    """The `WebState` of the current Flask app."""
+    web: WebState = current_app.extensions[WEB_STATE_KEY]
+    return web

@@ -1,0 +1,141 @@
+"""TOTP MFA: per-user secrets, real code checks, MFA_SETUP and SOFTWARE_TOKEN_MFA challenges."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+import pyotp
+import pytest
+
+from local_cognito.testing import DEFAULT_PASSWORD, CognitoFactory
+
+
+def mfa_pool(cognito_factory: CognitoFactory, mode: Literal["ON", "OPTIONAL"]) -> str:
+    pool_id = cognito_factory.pool()
+    cognito_factory.client.set_user_pool_mfa_config(
+        UserPoolId=pool_id, MfaConfiguration=mode, SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
+    return pool_id
+
+
+def sign_in(cognito_client: Any, client_id: str, username: str) -> Any:
+    return cognito_client.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": DEFAULT_PASSWORD},
+    )
+
+
+def wrong_code(secret: str) -> str:
+    totp = pyotp.TOTP(secret)
+    now = time.time()
+    valid = {totp.at(now + delta) for delta in (-60, -30, 0, 30, 60)}
+    return next(c for c in (f"{n:06d}" for n in range(1_000_000)) if c not in valid)
+
+
+def test_mfa_on_requires_setup_then_challenges(
+    cognito_client: Any, cognito_factory: CognitoFactory
+) -> None:
+    pool_id = mfa_pool(cognito_factory, "ON")
+    client_id = cognito_factory.app_client(pool_id)["ClientId"]
+    cognito_factory.user(pool_id, "totp@example.com")
+    setup = sign_in(cognito_client, client_id, "totp@example.com")
+    assert setup["ChallengeName"] == "MFA_SETUP"
+    associated = cognito_client.associate_software_token(Session=setup["Session"])
+    secret = associated["SecretCode"]
+    assert len(secret) >= 16 and secret != "asdfasdfasdf"
+    with pytest.raises(cognito_client.exceptions.EnableSoftwareTokenMFAException):
+        cognito_client.verify_software_token(
+            Session=associated["Session"], UserCode=wrong_code(secret)
+        )
+    verified = cognito_client.verify_software_token(
+        Session=associated["Session"], UserCode=pyotp.TOTP(secret).now()
+    )
+    assert verified["Status"] == "SUCCESS"
+    done = cognito_client.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="MFA_SETUP",
+        Session=verified["Session"],
+        ChallengeResponses={"USERNAME": "totp@example.com"},
+    )
+    assert "AccessToken" in done["AuthenticationResult"]
+    described = cognito_client.admin_get_user(UserPoolId=pool_id, Username="totp@example.com")
+    assert described["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
+    assert described["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
+
+    challenge = sign_in(cognito_client, client_id, "TOTP@example.com")
+    assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    with pytest.raises(cognito_client.exceptions.CodeMismatchException):
+        cognito_client.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=challenge["Session"],
+            ChallengeResponses={
+                "USERNAME": "totp@example.com",
+                "SOFTWARE_TOKEN_MFA_CODE": wrong_code(secret),
+            },
+        )
+    tokens = cognito_client.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=challenge["Session"],
+        ChallengeResponses={
+            "USERNAME": "totp@example.com",
+            "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).now(),
+        },
+    )
+    assert "IdToken" in tokens["AuthenticationResult"]
+
+
+def test_mfa_setup_without_verification_gives_no_tokens(
+    cognito_client: Any, cognito_factory: CognitoFactory
+) -> None:
+    pool_id = mfa_pool(cognito_factory, "ON")
+    client_id = cognito_factory.app_client(pool_id)["ClientId"]
+    cognito_factory.user(pool_id, "lazy@example.com")
+    setup = sign_in(cognito_client, client_id, "lazy@example.com")
+    with pytest.raises(cognito_client.exceptions.NotAuthorizedException):
+        cognito_client.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="MFA_SETUP",
+            Session=setup["Session"],
+            ChallengeResponses={"USERNAME": "lazy@example.com"},
+        )
+
+
+def test_optional_mfa_only_challenges_users_who_enabled_totp(
+    cognito_client: Any, cognito_factory: CognitoFactory
+) -> None:
+    pool_id = mfa_pool(cognito_factory, "OPTIONAL")
+    client_id = cognito_factory.app_client(pool_id)["ClientId"]
+    cognito_factory.user(pool_id, "opt@example.com")
+    cognito_factory.user(pool_id, "plain@example.com")
+    tokens = sign_in(cognito_client, client_id, "opt@example.com")["AuthenticationResult"]
+    access = tokens["AccessToken"]
+    secret = cognito_client.associate_software_token(AccessToken=access)["SecretCode"]
+    other_secret = cognito_client.associate_software_token(
+        AccessToken=sign_in(cognito_client, client_id, "plain@example.com")["AuthenticationResult"][
+            "AccessToken"
+        ]
+    )["SecretCode"]
+    assert secret != other_secret  # per-user secrets
+    with pytest.raises(cognito_client.exceptions.InvalidParameterException):
+        cognito_client.set_user_mfa_preference(
+            AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+        )
+    cognito_client.verify_software_token(AccessToken=access, UserCode=pyotp.TOTP(secret).now())
+    # verified but not yet enabled: no challenge
+    assert "AuthenticationResult" in sign_in(cognito_client, client_id, "opt@example.com")
+    cognito_client.set_user_mfa_preference(
+        AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    assert (
+        sign_in(cognito_client, client_id, "opt@example.com")["ChallengeName"]
+        == "SOFTWARE_TOKEN_MFA"
+    )
+    assert "AuthenticationResult" in sign_in(cognito_client, client_id, "plain@example.com")
+    cognito_client.admin_set_user_mfa_preference(
+        UserPoolId=pool_id, Username="OPT@example.com", SoftwareTokenMfaSettings={"Enabled": False}
+    )
+    assert "AuthenticationResult" in sign_in(cognito_client, client_id, "opt@example.com")

@@ -1,0 +1,63 @@
+"""``cognito-sso local`` (local_cognito.cli.main): prints its URL, serves, stops cleanly."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN = "import sys; from local_cognito.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def _start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", RUN, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_cli_serves_until_interrupted(stop_signal: signal.Signals) -> None:
+    process = _start("--host", "127.0.0.1", "--port", "0")
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        assert base_url.startswith("http://127.0.0.1:")
+        response = httpx.get(f"{base_url}/eu-west-1_Missing01/.well-known/jwks.json", timeout=5)
+        assert response.status_code == 404
+        process.send_signal(stop_signal)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_cli_reports_a_busy_port() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process = _start("--port", str(port))
+        _, err = process.communicate(timeout=15)
+    assert process.returncode == 1
+    assert "cannot listen" in err
+
+
+def test_run_in_thread_raises_oserror_for_a_busy_port() -> None:
+    from local_cognito.server import run_in_thread
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        with pytest.raises(OSError, match="in use"):
+            run_in_thread(port=busy.getsockname()[1])
