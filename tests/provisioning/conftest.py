@@ -1,0 +1,45 @@
+"""Fixtures for provisioning tests: a fresh local IdP per test module/test, and the demo spec."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from local_cognito.server import RunningServer, run_in_thread
+from provisioning.aws import Connection, connect
+from provisioning.spec import Spec, load_spec
+
+DEMO_SPEC = Path(__file__).resolve().parents[2] / "provisioning" / "pools" / "sso-demo.toml"
+
+
+@pytest.fixture
+def fresh_idp() -> Iterator[RunningServer]:
+    """A local IdP of its own (provisioning looks pools up by name, so tests must not share)."""
+    server = run_in_thread()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def conn(fresh_idp: RunningServer) -> Connection:
+    return connect(endpoint_url=fresh_idp.base_url, region="eu-west-1")
+
+
+@pytest.fixture
+def demo_spec() -> Spec:
+    return load_spec(DEMO_SPEC)
+
+
+def spec_variant(tmp_path: Path, *replacements: tuple[str, str], name: str = "variant") -> Path:
+    """A copy of the demo spec with exact text replacements (each must match once)."""
+    text = DEMO_SPEC.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert text.count(old) == 1, f"{old!r} must occur exactly once in the demo spec"
+        text = text.replace(old, new)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,138 @@
+"""Outputs (masking, atomic 0600 files, AWS URLs), write counting and region resolution."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provisioning.aws import (
+    Connection,
+    ProvisioningError,
+    WriteCounter,
+    connect,
+    is_write_operation,
+)
+from provisioning.outputs import (
+    dotenv_text,
+    hosted_ui_for,
+    issuer_for,
+    mask_secret,
+    masked,
+    write_outputs,
+)
+
+SECRET = "1abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklm"
+OUTPUTS: dict[str, Any] = {
+    "pool_name": "sso-demo",
+    "pool_id": "eu-west-1_AbC123def",
+    "pool_arn": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123def",
+    "region": "eu-west-1",
+    "issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123def",
+    "hosted_ui_base_url": "https://sso-demo-platform.auth.eu-west-1.amazoncognito.com",
+    "endpoint_url": None,
+    "groups": ["billing"],
+    "services": {
+        "billing": {
+            "client_id": "client1",
+            "client_secret": SECRET,
+            "redirect_uri": "http://localhost:5001/auth/callback",
+            "logout_uri": "http://localhost:5001/auth/logged-out",
+            "scopes": ["openid", "email"],
+        }
+    },
+}
+
+
+def aws_connection(region: str = "eu-west-1") -> Connection:
+    return Connection(client=None, region=region, endpoint_url=None, writes=WriteCounter())
+
+
+def test_aws_issuer_and_hosted_ui() -> None:
+    conn = aws_connection()
+    assert issuer_for(conn, "eu-west-1_AbC") == (
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC"
+    )
+    assert hosted_ui_for(conn, "sso-demo-platform") == (
+        "https://sso-demo-platform.auth.eu-west-1.amazoncognito.com"
+    )
+    assert hosted_ui_for(conn, None) is None
+    local = Connection(None, "eu-west-1", "http://127.0.0.1:9229", WriteCounter())
+    assert issuer_for(local, "eu-west-1_AbC") == "http://127.0.0.1:9229/eu-west-1_AbC"
+    assert hosted_ui_for(local, "anything") == "http://127.0.0.1:9229"
+
+
+def test_secrets_are_masked_to_the_last_four_characters() -> None:
+    assert mask_secret(SECRET) == "****" + SECRET[-4:]
+    assert mask_secret("short") == "****"
+    assert mask_secret(None) is None
+    shown = json.dumps(masked(OUTPUTS))
+    assert SECRET not in shown and SECRET[:-4] not in shown
+    assert OUTPUTS["services"]["billing"]["client_secret"] == SECRET  # input untouched
+
+
+def test_outputs_file_is_atomic_and_private(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "out.json"
+    write_outputs(path, OUTPUTS)
+    assert json.loads(path.read_text(encoding="utf-8")) == OUTPUTS
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.chmod(0o644)
+    write_outputs(path, {**OUTPUTS, "pool_id": "other"})  # replaced, permissions reset
+    assert json.loads(path.read_text(encoding="utf-8"))["pool_id"] == "other"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in path.parent.iterdir()) == ["out.json"]
+
+
+def test_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
+    path = tmp_path / "out.json"
+    write_outputs(path, OUTPUTS)
+    with pytest.raises(TypeError):
+        write_outputs(path, {"bad": object()})
+    assert json.loads(path.read_text(encoding="utf-8")) == OUTPUTS
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_dotenv() -> None:
+    text = dotenv_text(OUTPUTS)
+    assert "COGNITO_USER_POOL_ID=eu-west-1_AbC123def\n" in text
+    assert f"BILLING_COGNITO_CLIENT_SECRET={SECRET}\n" in text
+    assert "BILLING_COGNITO_SCOPES=openid email\n" in text
+    assert "COGNITO_ENDPOINT_URL=\n" in text
+
+
+@pytest.mark.parametrize(
+    ("operation", "write"),
+    [
+        ("DescribeUserPool", False),
+        ("ListTagsForResource", False),
+        ("AdminGetUser", False),
+        ("AdminListGroupsForUser", False),
+        ("GetUserPoolMfaConfig", False),
+        ("UpdateUserPool", True),
+        ("SetUserPoolMfaConfig", True),
+        ("AdminCreateUser", True),
+        ("TagResource", True),
+        ("DeleteUserPool", True),
+    ],
+)
+def test_write_operations(operation: str, write: bool) -> None:
+    assert is_write_operation(operation) is write
+
+
+def test_region_is_required_for_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    with pytest.raises(ProvisioningError, match="--region"):
+        connect()
+    with pytest.raises(ProvisioningError):
+        connect(profile="no-such-profile", region="eu-west-1")
+    aws = connect(region="eu-central-1")
+    assert (aws.region, aws.endpoint_url) == ("eu-central-1", None)
+    assert aws.client.meta.endpoint_url == "https://cognito-idp.eu-central-1.amazonaws.com"
+    local = connect(endpoint_url="http://127.0.0.1:9229/")
+    assert (local.region, local.endpoint_url) == ("eu-west-1", "http://127.0.0.1:9229")
