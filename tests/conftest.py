@@ -4,4 +4,5 @@ pytest_plugins: list[str] = [
     "local_cognito.testing",
     "tests.plugins.redis_server",
     "tests.plugins.idp_web",
+    "tests.plugins.flask_apps",
 ]

@@ -1,0 +1,434 @@
+"""Configuration of the relying party: the ``COGNITO_*`` keys, their validation and defaults.
+
+Framework-free: :func:`load_config` takes any mapping (a Flask ``app.config`` works) and returns
+a frozen :class:`SSOConfig`, or raises :class:`~cognito_sso.errors.ConfigurationError` naming
+the offending key. :func:`load_outputs` turns the provisioning outputs file into ``COGNITO_*``
+keys for one service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from cognito_sso._http import require_https_or_loopback
+from cognito_sso.errors import ConfigurationError
+from cognito_sso.permissions import PermissionPolicy
+
+__all__ = [
+    "ADMIN_SCOPE",
+    "DEFAULTS",
+    "SSOConfig",
+    "UnknownGroupWarning",
+    "load_config",
+    "load_outputs",
+    "origin_of",
+]
+
+ADMIN_SCOPE: Final = "aws.cognito.signin.user.admin"
+"""Scope an access token needs for GlobalSignOut / GetUser (single sign-out across services)."""
+
+DEFAULTS: Final[Mapping[str, Any]] = {
+    "COGNITO_SCOPES": ("openid", "email", "profile", ADMIN_SCOPE),
+    "COGNITO_SESSION_CHECK_INTERVAL": 60.0,
+    "COGNITO_SESSION_IDLE_TIMEOUT": 8 * 3600.0,
+    "COGNITO_SESSION_ABSOLUTE_TIMEOUT": 7 * 24 * 3600.0,
+    "COGNITO_HTTP_TIMEOUT": 5.0,
+    "COGNITO_URL_PREFIX": "/auth",
+    "COGNITO_REFRESH_LEEWAY": 60.0,
+    "COGNITO_CLOCK_LEEWAY": 60.0,
+}
+
+log = logging.getLogger(__name__)
+
+_POOL_ID = re.compile(r"^(?P<region>[a-z]{2,5}(?:-[a-z]+)+-\d+)_[0-9A-Za-z]+$")
+_CLIENT_ID = re.compile(r"^[\w+]{1,128}$")
+_COOKIE_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+_PREFIX = re.compile(r"^(/[A-Za-z0-9_\-.]+)+$")
+
+
+class UnknownGroupWarning(UserWarning):
+    """``COGNITO_PERMISSIONS`` names a group the user pool does not have."""
+
+
+@dataclass(frozen=True)
+class SSOConfig:
+    """Validated relying-party configuration (built by :func:`load_config`)."""
+
+    issuer: str
+    region: str
+    user_pool_id: str | None
+    client_id: str
+    client_secret: str | None = field(repr=False)
+    redirect_uri: str
+    logout_uri: str
+    scopes: tuple[str, ...]
+    permissions: PermissionPolicy
+    session_store: str | None
+    endpoint_url: str
+    bearer_client_ids: tuple[str, ...]
+    session_check_interval: float
+    idle_timeout: float
+    absolute_timeout: float
+    http_timeout: float
+    url_prefix: str
+    cookie_name: str
+    cookie_secure: bool
+    refresh_leeway: float
+    clock_leeway: float
+    known_groups: frozenset[str] | None
+
+    @property
+    def app_origin(self) -> str:
+        """``scheme://host[:port]`` of the app, from the configured redirect URI."""
+        return origin_of(self.redirect_uri)
+
+    @property
+    def global_sign_out(self) -> bool:
+        """Whether the requested scopes let the access token call GlobalSignOut."""
+        return ADMIN_SCOPE in self.scopes
+
+
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str:
+    """The origin of an absolute URL as browsers serialise it in ``Origin``: lower-case
+    scheme and host, the port only when it is not the scheme's default."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # IPv6 literal
+    port = parts.port
+    if port is None or port == _DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def _get(config: Mapping[str, Any], key: str) -> Any:
+    value = config.get(key)
+    if value is None or value == "":
+        return DEFAULTS.get(key)
+    return value
+
+
+def _string(config: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = _get(config, key)
+    if value is None:
+        if required:
+            raise ConfigurationError(f"{key} is required")
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{key} must be a string")
+    return value.strip()
+
+
+def _number(config: Mapping[str, Any], key: str, *, minimum: float, allow_zero: bool) -> float:
+    value = _get(config, key)
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigurationError(f"{key} must be a number of seconds")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigurationError(f"{key} must be a number of seconds") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ConfigurationError(f"{key} must be a finite number of seconds")
+    if (number == 0 and not allow_zero) or (number != 0 and number < minimum) or number < 0:
+        raise ConfigurationError(f"{key} must be at least {minimum:g} seconds (got {number:g})")
+    return number
+
+
+def _string_list(config: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = _get(config, key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items = value.replace(",", " ").split()
+    elif isinstance(value, Iterable) and not isinstance(value, Mapping | bytes):
+        items = list(value)
+    else:
+        raise ConfigurationError(f"{key} must be a list of strings or a space-separated string")
+    if not all(isinstance(item, str) and item.strip() for item in items):
+        raise ConfigurationError(f"{key} must contain only non-empty strings")
+    return tuple(dict.fromkeys(item.strip() for item in items))
+
+
+def _url(value: str, key: str) -> str:
+    try:
+        require_https_or_loopback(value, key)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{exc} (got {value!r})") from None
+    if urlsplit(value).fragment:
+        raise ConfigurationError(f"{key} must not contain a fragment")
+    return value
+
+
+def _permissions(config: Mapping[str, Any]) -> PermissionPolicy:
+    key = "COGNITO_PERMISSIONS"
+    try:
+        return PermissionPolicy(config.get(key) or {})
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{key}: {exc}") from None
+
+
+def _bool(config: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = config.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no"):
+        return value.lower() in ("1", "true", "yes", "on")
+    raise ConfigurationError(f"{key} must be a boolean")
+
+
+def _pool_and_issuer(config: Mapping[str, Any]) -> tuple[str, str | None, str]:
+    """Return (issuer, pool id, region) from COGNITO_ISSUER or COGNITO_REGION + pool id."""
+    issuer = _string(config, "COGNITO_ISSUER")
+    pool_id = _string(config, "COGNITO_USER_POOL_ID")
+    region = _string(config, "COGNITO_REGION")
+    if pool_id is not None and not _POOL_ID.match(pool_id):
+        raise ConfigurationError(
+            f"COGNITO_USER_POOL_ID {pool_id!r} is not a user pool id like 'eu-west-1_AbC123def'"
+        )
+    if issuer:
+        issuer = issuer.rstrip("/")
+        _url(issuer, "COGNITO_ISSUER")
+        last = urlsplit(issuer).path.rsplit("/", 1)[-1]
+        if pool_id is None and _POOL_ID.match(last):
+            pool_id = last
+        elif pool_id is not None and last != pool_id:
+            raise ConfigurationError(
+                f"COGNITO_ISSUER {issuer!r} does not end with COGNITO_USER_POOL_ID {pool_id!r}"
+            )
+    elif pool_id is None:
+        raise ConfigurationError(
+            "COGNITO_ISSUER (or COGNITO_USER_POOL_ID, optionally with COGNITO_REGION) is required"
+        )
+    if region is None:
+        match = _POOL_ID.match(pool_id) if pool_id else None
+        if match is None:
+            raise ConfigurationError(
+                "COGNITO_REGION is required when the issuer does not end with a user pool id"
+            )
+        region = match.group("region")
+    if not re.fullmatch(r"[a-z]{2,5}(-[a-z]+)+-\d+", region):
+        raise ConfigurationError(f"COGNITO_REGION {region!r} is not an AWS region name")
+    if not issuer:
+        issuer = f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+    return issuer, pool_id, region
+
+
+def default_endpoint_url(issuer: str, region: str) -> str:
+    """The cognito-idp JSON API for an issuer: the issuer's own origin (the regional
+    ``cognito-idp`` host, or a local IdP's base URL), except for the ``issuer-cognito-idp``
+    issuer format whose API still lives on the regional ``cognito-idp`` host."""
+    host = urlsplit(issuer).hostname or ""
+    if host.startswith("issuer-cognito-idp."):
+        return f"https://cognito-idp.{region}.amazonaws.com/"
+    return origin_of(issuer) + "/"
+
+
+def default_cookie_name(client_id: str) -> str:
+    """A cookie name unique per app client, so two services on one host never collide."""
+    return "cognito_sso_" + hashlib.sha256(client_id.encode()).hexdigest()[:12]
+
+
+def load_config(config: Mapping[str, Any]) -> SSOConfig:
+    """Validate ``COGNITO_*`` keys and apply defaults; errors name the key."""
+    if config.get("COGNITO_OUTPUTS_FILE"):
+        service = _string(config, "COGNITO_SERVICE", required=True)
+        merged = dict(load_outputs(str(config["COGNITO_OUTPUTS_FILE"]), str(service)))
+        merged.update({k: v for k, v in config.items() if v is not None and v != ""})
+        config = merged
+
+    issuer, pool_id, region = _pool_and_issuer(config)
+
+    client_id = _string(config, "COGNITO_CLIENT_ID", required=True)
+    assert client_id is not None
+    if not _CLIENT_ID.match(client_id):
+        raise ConfigurationError("COGNITO_CLIENT_ID has an invalid format")
+    client_secret = _string(config, "COGNITO_CLIENT_SECRET") or None
+
+    prefix = _string(config, "COGNITO_URL_PREFIX") or "/auth"
+    prefix = prefix.rstrip("/")
+    if not _PREFIX.match(prefix):
+        raise ConfigurationError(f"COGNITO_URL_PREFIX {prefix!r} must look like '/auth'")
+
+    redirect_uri = _string(config, "COGNITO_REDIRECT_URI", required=True)
+    assert redirect_uri is not None
+    _url(redirect_uri, "COGNITO_REDIRECT_URI")
+    if urlsplit(redirect_uri).query:
+        raise ConfigurationError("COGNITO_REDIRECT_URI must not contain a query string")
+    expected_path = f"{prefix}/callback"
+    if not urlsplit(redirect_uri).path.endswith(expected_path):
+        warnings.warn(
+            f"COGNITO_REDIRECT_URI path does not end with {expected_path!r}; the callback "
+            "route will not receive the sign-in response unless a proxy rewrites the path",
+            UserWarning,
+            stacklevel=2,
+        )
+    app_origin = origin_of(redirect_uri)
+
+    logout_uri = _string(config, "COGNITO_LOGOUT_URI")
+    if logout_uri:
+        _url(logout_uri, "COGNITO_LOGOUT_URI")
+    else:
+        path = urlsplit(redirect_uri).path
+        base_path = path[: -len("/callback")] if path.endswith("/callback") else prefix
+        logout_uri = f"{app_origin}{base_path}/logged-out"
+
+    scopes = _string_list(config, "COGNITO_SCOPES")
+    if "openid" not in scopes:
+        raise ConfigurationError("COGNITO_SCOPES must include 'openid' (the ID token is needed)")
+
+    endpoint_url = _string(config, "COGNITO_ENDPOINT_URL")
+    if endpoint_url:
+        _url(endpoint_url, "COGNITO_ENDPOINT_URL")
+    else:
+        endpoint_url = default_endpoint_url(issuer, region)
+
+    bearer_client_ids = _string_list(config, "COGNITO_BEARER_CLIENT_IDS")
+    for extra in bearer_client_ids:
+        if not _CLIENT_ID.match(extra):
+            raise ConfigurationError(f"COGNITO_BEARER_CLIENT_IDS has an invalid entry {extra!r}")
+
+    idle = _number(config, "COGNITO_SESSION_IDLE_TIMEOUT", minimum=60, allow_zero=False)
+    absolute = _number(config, "COGNITO_SESSION_ABSOLUTE_TIMEOUT", minimum=60, allow_zero=False)
+    if idle > absolute:
+        raise ConfigurationError(
+            "COGNITO_SESSION_IDLE_TIMEOUT must not exceed COGNITO_SESSION_ABSOLUTE_TIMEOUT"
+        )
+
+    cookie_name = _string(config, "COGNITO_COOKIE_NAME") or default_cookie_name(client_id)
+    if not _COOKIE_NAME.match(cookie_name):
+        raise ConfigurationError("COGNITO_COOKIE_NAME may contain only letters, digits, _ and -")
+    secure_default = urlsplit(redirect_uri).scheme == "https"
+    cookie_secure = _bool(config, "COGNITO_COOKIE_SECURE", secure_default)
+    if not cookie_secure and urlsplit(redirect_uri).scheme == "https":
+        raise ConfigurationError("COGNITO_COOKIE_SECURE cannot be false for an https app")
+
+    store = _string(config, "COGNITO_SESSION_STORE")
+    known = config.get("COGNITO_GROUPS")
+    known_groups = frozenset(_string_list(config, "COGNITO_GROUPS")) if known else None
+    permissions = _permissions(config)
+    if known_groups is not None:
+        unknown = sorted(permissions.unknown_groups(known_groups))
+        if unknown:
+            log.warning("COGNITO_PERMISSIONS names unknown groups: %s", unknown)
+            warnings.warn(
+                f"COGNITO_PERMISSIONS names groups the user pool does not have: {unknown}",
+                UnknownGroupWarning,
+                stacklevel=2,
+            )
+
+    return SSOConfig(
+        issuer=issuer,
+        region=region,
+        user_pool_id=pool_id,
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
+        logout_uri=logout_uri,
+        scopes=scopes,
+        permissions=permissions,
+        session_store=store or None,
+        endpoint_url=endpoint_url,
+        bearer_client_ids=bearer_client_ids,
+        session_check_interval=_number(
+            config, "COGNITO_SESSION_CHECK_INTERVAL", minimum=0, allow_zero=True
+        ),
+        idle_timeout=idle,
+        absolute_timeout=absolute,
+        http_timeout=_number(config, "COGNITO_HTTP_TIMEOUT", minimum=0.1, allow_zero=False),
+        url_prefix=prefix,
+        cookie_name=cookie_name,
+        cookie_secure=cookie_secure,
+        refresh_leeway=_number(config, "COGNITO_REFRESH_LEEWAY", minimum=0, allow_zero=True),
+        clock_leeway=_number(config, "COGNITO_CLOCK_LEEWAY", minimum=0, allow_zero=True),
+        known_groups=known_groups,
+    )
+
+
+def load_outputs(path: str | Path, service: str) -> dict[str, Any]:
+    """Read the provisioning outputs file and return the ``COGNITO_*`` keys for ``service``.
+
+    Use as ``app.config.from_mapping(load_outputs("outputs.json", "billing"))``. Keys set
+    afterwards in ``app.config`` win. Raises :class:`ConfigurationError` for a missing file,
+    bad JSON or an unknown service.
+    """
+    file = Path(path)
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(f"COGNITO_OUTPUTS_FILE {str(file)!r} does not exist") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(
+            f"COGNITO_OUTPUTS_FILE {str(file)!r} is not readable JSON: {type(exc).__name__}"
+        ) from None
+    if not isinstance(doc, Mapping):
+        raise ConfigurationError(f"COGNITO_OUTPUTS_FILE {str(file)!r} must hold a JSON object")
+    return outputs_to_config(doc, service)
+
+
+def _first(mapping: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        value = mapping.get(name)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def outputs_to_config(doc: Mapping[str, Any], service: str) -> dict[str, Any]:
+    """Map a parsed outputs document to ``COGNITO_*`` keys (see :func:`load_outputs`)."""
+    pool = doc.get("pool") if isinstance(doc.get("pool"), Mapping) else doc
+    services = _first(doc, "services", "clients", "apps")
+    if not isinstance(services, Mapping) or service not in services:
+        names = sorted(services) if isinstance(services, Mapping) else []
+        raise ConfigurationError(
+            f"COGNITO_SERVICE {service!r} is not in the outputs file (services: {names})"
+        )
+    svc = services[service]
+    if not isinstance(svc, Mapping):
+        raise ConfigurationError(f"outputs file: service {service!r} must be an object")
+    assert isinstance(pool, Mapping)
+    result: dict[str, Any] = {
+        "COGNITO_ISSUER": _first(pool, "issuer") or _first(doc, "issuer"),
+        "COGNITO_USER_POOL_ID": _first(pool, "user_pool_id", "pool_id", "id")
+        or _first(doc, "user_pool_id", "pool_id"),
+        "COGNITO_REGION": _first(pool, "region") or _first(doc, "region"),
+        "COGNITO_ENDPOINT_URL": _first(doc, "endpoint_url") or _first(pool, "endpoint_url"),
+        "COGNITO_CLIENT_ID": _first(svc, "client_id"),
+        "COGNITO_CLIENT_SECRET": _first(svc, "client_secret"),
+        "COGNITO_REDIRECT_URI": _first(svc, "redirect_uri", "callback_url")
+        or _single(_first(svc, "callback_urls")),
+        "COGNITO_LOGOUT_URI": _first(svc, "logout_uri", "logout_url")
+        or _single(_first(svc, "logout_urls")),
+        "COGNITO_SCOPES": _first(svc, "scopes", "allowed_oauth_scopes"),
+        "COGNITO_GROUPS": _group_names(_first(doc, "groups") or _first(pool, "groups")),
+    }
+    return {key: value for key, value in result.items() if value not in (None, "", [], ())}
+
+
+def _single(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return value[0] if value else None
+    return value
+
+
+def _group_names(groups: Any) -> list[str] | None:
+    if isinstance(groups, Mapping):
+        return [str(name) for name in groups]
+    if isinstance(groups, list | tuple):
+        names = [g.get("name") if isinstance(g, Mapping) else g for g in groups]
+        return [str(n) for n in names if n]
+    return None

@@ -1,0 +1,20 @@
+"""Flask integration of cognito-sso: the :class:`CognitoSSO` extension.
+
+Importing :mod:`cognito_sso` alone does not import Flask; this package does.
+"""
+
+from __future__ import annotations
+
+from cognito_sso.flask.errors import AuthenticationRequired, PermissionDenied
+from cognito_sso.flask.extension import CognitoSSO
+from cognito_sso.flask.identity import current_user
+from cognito_sso.flask.user import ANONYMOUS, User
+
+__all__ = [
+    "ANONYMOUS",
+    "AuthenticationRequired",
+    "CognitoSSO",
+    "PermissionDenied",
+    "User",
+    "current_user",
+]

@@ -1,0 +1,139 @@
+"""The view decorators behind ``sso.login_required``, ``groups_required``,
+``permission_required`` and ``bearer_required``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
+
+from flask import redirect, request
+
+from cognito_sso.errors import (
+    InvalidTokenError,
+    InvalidTokenUseError,
+    KeysUnavailableError,
+    TokenExpiredError,
+)
+from cognito_sso.flask.errors import (
+    AuthenticationRequired,
+    PermissionDenied,
+    bearer_scheme_and_token,
+    wants_json,
+)
+from cognito_sso.flask.identity import current_user, login_url, set_bearer_user
+from cognito_sso.flask.state import get_state
+from cognito_sso.flask.user import User
+from cognito_sso.oidc import IdPUnavailableError
+from cognito_sso.permissions import groups_satisfy
+from cognito_sso.tokens import groups_claim
+
+__all__ = ["protect"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_MAX_TOKEN = 16 * 1024
+
+
+def _bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer`` header (query strings and form bodies are
+    never read). Other schemes (Basic from a proxy in front of the app) are not ours: None."""
+    scheme, token = bearer_scheme_and_token()
+    if scheme is None:
+        return None
+    if not token or len(token) > _MAX_TOKEN:
+        raise AuthenticationRequired("invalid_token", "The access token is invalid")
+    return token
+
+
+def _bearer_user(token: str, scopes: Sequence[str]) -> User:
+    state = get_state()
+    try:
+        claims = state.bearer_verifier.verify_access_token(token)
+    except KeysUnavailableError as exc:
+        raise IdPUnavailableError("signing keys unavailable") from exc
+    except TokenExpiredError:
+        raise AuthenticationRequired("invalid_token", "The access token expired") from None
+    except InvalidTokenUseError:
+        raise AuthenticationRequired("invalid_token", "Not an access token") from None
+    except InvalidTokenError:
+        raise AuthenticationRequired("invalid_token", "The access token is invalid") from None
+    scope = claims.get("scope")
+    granted = set(scope.split()) if isinstance(scope, str) else set()
+    missing_scopes = [s for s in scopes if s not in granted]
+    if missing_scopes:
+        raise PermissionDenied(missing_scopes=missing_scopes, bearer=True)
+    groups = frozenset(groups_claim(claims))
+    username = claims.get("username")
+    user = User(
+        sub=claims.get("sub"),
+        username=username if isinstance(username, str) else None,
+        groups=groups,
+        permissions=state.policy.permissions_for(groups),
+        claims=dict(claims),
+        is_authenticated=True,
+        source="bearer",
+    )
+    set_bearer_user(user, token)
+    return user
+
+
+def _not_signed_in(api: bool) -> Any:
+    if api or wants_json():
+        raise AuthenticationRequired()
+    here = request.path
+    if request.query_string:
+        here += "?" + request.query_string.decode("latin-1")
+    return redirect(login_url(here), code=302)
+
+
+def protect(
+    *,
+    api: bool = False,
+    bearer_only: bool = False,
+    groups: Sequence[str] = (),
+    mode: str = "any",
+    permissions: Sequence[str] = (),
+    scopes: Sequence[str] = (),
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Build a decorator enforcing sign-in, then groups, then permissions."""
+    groups = tuple(groups)
+    permissions = tuple(permissions)
+    scopes = tuple(scopes)
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            user: User
+            token = _bearer_token() if api else None
+            if token is not None:
+                user = _bearer_user(token, scopes)
+            elif bearer_only:
+                raise AuthenticationRequired()
+            else:
+                user = current_user._get_current_object()  # type: ignore[attr-defined]
+            if not user.is_authenticated:
+                return _not_signed_in(api)  # type: ignore[no-any-return]
+            bearer = user.source == "bearer"
+            if groups and not groups_satisfy(user.groups, groups, mode=mode):
+                missing = [g for g in groups if g not in user.groups]
+                raise PermissionDenied(
+                    missing_groups=missing,
+                    required_groups=groups,
+                    mode=mode,
+                    bearer=bearer,
+                )
+            if permissions:
+                missing = [p for p in permissions if p not in user.permissions]
+                if missing:
+                    raise PermissionDenied(
+                        missing_permissions=missing,
+                        required_permissions=permissions,
+                        bearer=bearer,
+                    )
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,180 @@
+"""HTTP errors of the extension and how they are rendered (small escaped HTML page or JSON).
+
+:class:`PermissionDenied` and :class:`AuthenticationRequired` are werkzeug HTTP exceptions
+that render themselves, so an app's own ``errorhandler(403)`` / ``errorhandler(401)`` wins.
+The extension registers handlers only for its own non-HTTP errors (IdP or session store
+unavailable), which become a friendly 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.sansio.response import Response as SansIOResponse
+from werkzeug.wrappers import Response
+
+__all__ = [
+    "AuthenticationRequired",
+    "PermissionDenied",
+    "bearer_challenge",
+    "bearer_scheme_and_token",
+    "error_response",
+    "wants_json",
+]
+
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def bearer_scheme_and_token() -> tuple[str | None, str]:
+    """``("bearer", token)`` for an ``Authorization: Bearer ...`` header, else ``(None, "")``."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None, ""
+    return "bearer", token.strip()
+
+
+def wants_json() -> bool:
+    """API request: a bearer token, or JSON preferred over HTML in ``Accept``.
+
+    Other ``Authorization`` schemes do not count: a Basic-auth proxy in front of the app
+    puts one on every browser request, and browsers must still be sent to the sign-in page.
+    """
+    if bearer_scheme_and_token()[0] is not None:
+        return True
+    accept = request.accept_mimetypes
+    return accept.best_match(["application/json", "text/html"]) == "application/json" and (
+        accept["application/json"] > accept["text/html"]
+    )
+
+
+def error_response(
+    status: int,
+    title: str,
+    message: str,
+    *,
+    details: Sequence[str] = (),
+    json_body: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    as_json: bool | None = None,
+    login_url: str | None = None,
+) -> Response:
+    """An error page (escaped by Jinja) or a JSON body, with ``no-store`` caching."""
+    if as_json is None:
+        as_json = wants_json()
+    response: Response
+    if as_json:
+        body = dict(json_body or {"error": title.lower().replace(" ", "_")})
+        body.setdefault("message", message)
+        response = jsonify(body)
+    else:
+        html = render_template(
+            "cognito_sso/error.html",
+            status=status,
+            title=title,
+            message=message,
+            details=list(details),
+            login_url=login_url,
+        )
+        response = Response(html, mimetype="text/html")
+    response.status_code = status
+    response.headers.update(NO_STORE)
+    response.headers.update(headers or {})
+    return response
+
+
+def _quoted(value: str) -> str:
+    """An RFC 7230 quoted-string (backslash-escaped; control characters dropped)."""
+    printable = "".join(c for c in value if c.isprintable() and c.isascii())
+    return '"' + printable.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def bearer_challenge(error: str | None = None, description: str | None = None, **extra: str) -> str:
+    """An RFC 6750 ``WWW-Authenticate`` value (no error code when no token was sent)."""
+    params = {"realm": "cognito-sso", "error": error, "error_description": description, **extra}
+    return "Bearer " + ", ".join(f"{k}={_quoted(v)}" for k, v in params.items() if v)
+
+
+class AuthenticationRequired(Unauthorized):
+    """401 for API requests without a valid session or bearer token."""
+
+    def __init__(self, error: str | None = None, description: str | None = None) -> None:
+        super().__init__(description or "Authentication is required.")
+        self.error = error
+        self.error_description = description
+
+    def get_response(  # type: ignore[override]
+        self, environ: Any = None, scope: Any = None
+    ) -> SansIOResponse:
+        body: dict[str, Any] = {"error": self.error or "unauthorized"}
+        return error_response(
+            401,
+            "Sign-in required",
+            self.error_description or "Authentication is required.",
+            json_body=body,
+            headers={"WWW-Authenticate": bearer_challenge(self.error, self.error_description)},
+            as_json=True,
+        )
+
+
+class PermissionDenied(Forbidden):
+    """403: signed in, but missing groups, permissions or token scopes (named on the page)."""
+
+    def __init__(
+        self,
+        *,
+        missing_groups: Sequence[str] = (),
+        missing_permissions: Sequence[str] = (),
+        missing_scopes: Sequence[str] = (),
+        required_groups: Sequence[str] = (),
+        required_permissions: Sequence[str] = (),
+        mode: str = "any",
+        bearer: bool = False,
+    ) -> None:
+        self.missing_groups = tuple(missing_groups)
+        self.missing_permissions = tuple(missing_permissions)
+        self.missing_scopes = tuple(missing_scopes)
+        self.required_groups = tuple(required_groups)
+        self.required_permissions = tuple(required_permissions)
+        self.mode = mode
+        self.bearer = bearer
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        if self.missing_permissions:
+            return "You are missing the permission(s): " + ", ".join(self.missing_permissions)
+        if self.missing_groups:
+            joiner = " or " if self.mode == "any" else " and "
+            return "This page requires membership in " + joiner.join(self.missing_groups)
+        if self.missing_scopes:
+            return "The access token lacks the scope(s): " + ", ".join(self.missing_scopes)
+        return "You are not allowed to access this page."
+
+    def get_response(  # type: ignore[override]
+        self, environ: Any = None, scope: Any = None
+    ) -> SansIOResponse:
+        headers: dict[str, str] = {}
+        if self.bearer:
+            extra = {"scope": " ".join(self.missing_scopes)} if self.missing_scopes else {}
+            error = "insufficient_scope"
+            headers["WWW-Authenticate"] = bearer_challenge(error, "Not allowed", **extra)
+        body = {
+            "error": "forbidden",
+            "missing_groups": list(self.missing_groups),
+            "missing_permissions": list(self.missing_permissions),
+            "missing_scopes": list(self.missing_scopes),
+        }
+        details = [f"Missing group: {g}" for g in self.missing_groups]
+        details += [f"Missing permission: {p}" for p in self.missing_permissions]
+        details += [f"Missing scope: {s}" for s in self.missing_scopes]
+        return error_response(
+            403,
+            "Access denied",
+            self._message(),
+            details=details,
+            json_body=body,
+            headers=headers,
+            as_json=True if self.bearer else None,
+        )

@@ -1,0 +1,297 @@
+"""The ``CognitoSSO`` Flask extension: configuration, wiring, decorators, cookies."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar, overload
+
+from flask import Flask, g, request
+from werkzeug.local import LocalProxy
+from werkzeug.wrappers import Response
+
+from cognito_sso._http import make_http_client
+from cognito_sso.config import SSOConfig, load_config, load_outputs
+from cognito_sso.errors import ConfigurationError
+from cognito_sso.flask import decorators, signals
+from cognito_sso.flask.errors import NO_STORE, error_response
+from cognito_sso.flask.identity import (
+    csrf_token,
+    login_url,
+    resolve_user,
+    template_helpers,
+)
+from cognito_sso.flask.state import EXTENSION_KEY, AppState, get_state
+from cognito_sso.flask.user import User
+from cognito_sso.login import LoginFlow
+from cognito_sso.oidc import IdPUnavailableError, OIDCClient
+from cognito_sso.sessions import SessionStoreUnavailable, open_store
+from cognito_sso.tokens import SessionService
+from cognito_sso.verifier import TokenVerifier
+
+__all__ = ["CognitoSSO"]
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_WEAK_SECRET_KEYS = frozenset(
+    {
+        "dev",
+        "development",
+        "secret",
+        "secret-key",
+        "secret_key",
+        "changeme",
+        "change-me",
+        "change_me",
+        "development key",
+        "dev-key",
+        "your-secret-key",
+        "default",
+        "test",
+        "key",
+    }
+)
+
+
+def _check_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY")
+    if not key:
+        raise ConfigurationError("SECRET_KEY must be set (a long random value)")
+    text = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+    if text.strip().lower() in _WEAK_SECRET_KEYS or len(text) < 16:
+        raise ConfigurationError(
+            "SECRET_KEY is a placeholder or shorter than 16 characters; use a long random value"
+        )
+
+
+class CognitoSSO:
+    """Single sign-on with a Cognito user pool for one or more Flask apps.
+
+    ``CognitoSSO(app)`` or ``sso = CognitoSSO(); sso.init_app(app)``. Reads the ``COGNITO_*``
+    keys of ``app.config`` (see docs/configuration.md) and raises
+    :class:`~cognito_sso.errors.ConfigurationError` naming the key when one is wrong.
+    """
+
+    def __init__(self, app: Flask | None = None) -> None:
+        self.current_user: User = LocalProxy(resolve_user)  # type: ignore[assignment]
+        if app is not None:
+            self.init_app(app)
+
+    # --- setup -----------------------------------------------------------------------------
+
+    @staticmethod
+    def config_from_outputs(path: str | os.PathLike[str], service: str) -> dict[str, Any]:
+        """``COGNITO_*`` keys for ``service`` from the provisioning outputs file."""
+        return load_outputs(Path(path), service)
+
+    def init_app(self, app: Flask) -> None:
+        """Validate the configuration and register routes, hooks and template helpers."""
+        if EXTENSION_KEY in app.extensions:
+            raise ConfigurationError("CognitoSSO is already initialised for this app")
+        _check_secret_key(app)
+        config = load_config(app.config)
+        state = self._build_state(app, config)
+        app.extensions[EXTENSION_KEY] = state
+
+        from cognito_sso.flask.views import create_blueprint
+
+        app.register_blueprint(create_blueprint(), url_prefix=config.url_prefix)
+        app.after_request(_after_request)
+        app.context_processor(template_helpers)
+        app.register_error_handler(IdPUnavailableError, _unavailable)
+        app.register_error_handler(SessionStoreUnavailable, _unavailable)
+
+    def _build_state(self, app: Flask, config: SSOConfig) -> AppState:
+        location = config.session_store
+        if location is None:
+            os.makedirs(app.instance_path, exist_ok=True)
+            location = os.path.join(app.instance_path, "cognito-sso-sessions.sqlite3")
+        try:
+            store = open_store(
+                location,
+                idle_timeout=config.idle_timeout,
+                absolute_timeout=config.absolute_timeout,
+            )
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"COGNITO_SESSION_STORE: {exc}") from None
+        http = make_http_client(config.http_timeout)
+        oidc = OIDCClient(
+            issuer=config.issuer,
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            http=http,
+            api_endpoint=config.endpoint_url,
+        )
+        verifier = TokenVerifier(config.issuer, [config.client_id], leeway=config.clock_leeway)
+        bearer_verifier = TokenVerifier(
+            config.issuer,
+            [config.client_id, *config.bearer_client_ids],
+            leeway=config.clock_leeway,
+        )
+
+        def ended(reason: str, data: Mapping[str, Any]) -> None:
+            signals.session_ended.send(app, reason=reason, sub=data.get("sub"))
+
+        def refreshed(_reason: str, data: Mapping[str, Any]) -> None:
+            signals.token_refreshed.send(app, sub=data.get("sub"))
+
+        sessions = SessionService(
+            store=store,
+            oidc=oidc,
+            verifier=verifier,
+            refresh_leeway=config.refresh_leeway,
+            check_interval=config.session_check_interval,
+            lock_wait=3 * config.http_timeout + 5,
+            on_ended=ended,
+            on_refreshed=refreshed,
+        )
+        login = LoginFlow(
+            store=store,
+            oidc=oidc,
+            verifier=verifier,
+            redirect_uri=config.redirect_uri,
+            scopes=config.scopes,
+        )
+        return AppState(
+            config=config,
+            store=store,
+            oidc=oidc,
+            verifier=verifier,
+            bearer_verifier=bearer_verifier,
+            policy=config.permissions,
+            login=login,
+            sessions=sessions,
+            close_callbacks=[http.close],
+        )
+
+    # --- decorators ------------------------------------------------------------------------
+
+    @overload
+    def login_required(self, view: Callable[P, R], /) -> Callable[P, R]: ...
+    @overload
+    def login_required(
+        self, *, api: bool = False
+    ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+
+    def login_required(  # type: ignore[misc]
+        self, view: Callable[P, R] | None = None, /, *, api: bool = False
+    ) -> Any:
+        """Only signed-in users; others go to the sign-in page (browsers) or get 401 (APIs).
+
+        Use bare (``@sso.login_required``) or with ``api=True`` to also accept
+        ``Authorization: Bearer <access token>``.
+        """
+        decorator = decorators.protect(api=api)
+        return decorator(view) if view is not None else decorator
+
+    def groups_required(
+        self, *groups: str, mode: str = "any", api: bool = False
+    ) -> Callable[[Callable[P, R]], Callable[P, R]]:
+        """Signed-in users in any (``mode="any"``) or all (``mode="all"``) of ``groups``."""
+        if not groups or any(not isinstance(g, str) or not g for g in groups):
+            raise ConfigurationError("groups_required needs one or more group names")
+        if mode not in ("any", "all"):
+            raise ConfigurationError('groups_required mode must be "any" or "all"')
+        return decorators.protect(api=api, groups=groups, mode=mode)
+
+    def permission_required(
+        self, *permissions: str, api: bool = False
+    ) -> Callable[[Callable[P, R]], Callable[P, R]]:
+        """Signed-in users whose groups grant every one of ``permissions``."""
+        if not permissions or any(not isinstance(p, str) or not p for p in permissions):
+            raise ConfigurationError("permission_required needs one or more permission names")
+        return decorators.protect(api=api, permissions=permissions)
+
+    def bearer_required(
+        self,
+        *,
+        scopes: Iterable[str] = (),
+        groups: Iterable[str] = (),
+        permissions: Iterable[str] = (),
+        mode: str = "any",
+    ) -> Callable[[Callable[P, R]], Callable[P, R]]:
+        """Only requests with a valid ``Authorization: Bearer`` access token (no cookie).
+
+        ``scopes`` must all be in the token; ``groups`` (``mode`` any/all) and
+        ``permissions`` are checked as in :meth:`groups_required` / :meth:`permission_required`.
+        """
+        lists: dict[str, tuple[str, ...]] = {}
+        for what, names in (("scopes", scopes), ("groups", groups), ("permissions", permissions)):
+            items = () if isinstance(names, str) else tuple(names)
+            if isinstance(names, str) or any(not isinstance(n, str) or not n for n in items):
+                raise ConfigurationError(f"bearer_required {what} must be a list of names")
+            lists[what] = items
+        if mode not in ("any", "all"):
+            raise ConfigurationError('bearer_required mode must be "any" or "all"')
+        return decorators.protect(api=True, bearer_only=True, mode=mode, **lists)
+
+    # --- helpers for views -----------------------------------------------------------------
+
+    def csrf_token(self) -> str:
+        """The CSRF token of the current session ('' when nobody is signed in)."""
+        return csrf_token()
+
+    def access_token(self) -> str | None:
+        """The request's access token (fresh for sessions; the bearer token on API routes)."""
+        resolve_user()
+        token = g.get("_cognito_access_token")
+        return token if isinstance(token, str) else None
+
+    def login_url(self, next_path: str | None = None) -> str:
+        """URL of the sign-in route, returning to ``next_path`` afterwards."""
+        return login_url(next_path)
+
+    def state(self, app: Flask | None = None) -> AppState:
+        """Internal per-app state (for tests and advanced use)."""
+        return get_state(app)
+
+
+def _after_request(response: Response) -> Response:
+    """Every ``/auth/*`` response (405s included) is ``no-store``; apply cookie changes."""
+    config = get_state().config
+    if request.path.startswith(config.url_prefix + "/"):
+        response.headers.update(NO_STORE)
+    if "_cognito_user" in g:
+        # The answer depended on who asked: shared caches must not serve it to others.
+        response.vary.update(("Cookie", "Authorization"))
+    action = g.get("_cognito_cookie")
+    if not action:
+        return response
+    kind, value = action
+    if kind == "set":
+        response.set_cookie(
+            config.cookie_name,
+            value,
+            max_age=int(config.absolute_timeout),
+            path="/",
+            secure=config.cookie_secure,
+            httponly=True,
+            samesite="Lax",
+        )
+    else:
+        response.delete_cookie(
+            config.cookie_name,
+            path="/",
+            secure=config.cookie_secure,
+            httponly=True,
+            samesite="Lax",
+        )
+    response.vary.add("Cookie")
+    return response
+
+
+def _unavailable(error: Exception) -> Response:
+    what = "session store" if isinstance(error, SessionStoreUnavailable) else "sign-in service"
+    log.warning("503: %s unavailable (%s)", what, type(error).__name__)
+    return error_response(
+        503,
+        "Temporarily unavailable",
+        f"The {what} is not reachable right now. Please try again in a moment.",
+        json_body={"error": "temporarily_unavailable"},
+        headers={"Retry-After": "5"},
+    )

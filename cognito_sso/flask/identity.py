@@ -1,0 +1,130 @@
+"""Who is asking: the request's user (session cookie or bearer token), its CSRF token,
+and the template helpers built on it."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import g, has_request_context, request, url_for
+from flask import session as flask_session
+from markupsafe import Markup
+from werkzeug.local import LocalProxy
+
+from cognito_sso.flask.state import get_state
+from cognito_sso.flask.user import ANONYMOUS, User
+from cognito_sso.permissions import PermissionPolicy
+from cognito_sso.sessions import Session
+from cognito_sso.sessions.base import is_valid_session_id
+
+__all__ = [
+    "csrf_token",
+    "current_session",
+    "current_user",
+    "end_browser_session",
+    "login_url",
+    "logout_form",
+    "set_bearer_user",
+    "template_helpers",
+    "user_from_session",
+]
+
+
+def user_from_session(session: Session, policy: PermissionPolicy) -> User:
+    """The :class:`User` of a stored session."""
+    data = session.data
+    groups = frozenset(g for g in data.get("groups", []) if isinstance(g, str))
+    return User(
+        sub=data.get("sub"),
+        username=data.get("username"),
+        email=data.get("email"),
+        name=data.get("name"),
+        groups=groups,
+        permissions=policy.permissions_for(groups),
+        claims=dict(data.get("claims") or {}),
+        is_authenticated=True,
+        source="session",
+    )
+
+
+def resolve_user() -> User:
+    """Resolve (once per request) the user from the session cookie."""
+    if not has_request_context():
+        return ANONYMOUS
+    user = g.get("_cognito_user")
+    if isinstance(user, User):
+        return user
+    state = get_state()
+    user = ANONYMOUS
+    session_id = request.cookies.get(state.config.cookie_name)
+    if session_id is not None:
+        session = state.sessions.load(session_id) if is_valid_session_id(session_id) else None
+        if session is None:
+            end_browser_session()
+        else:
+            g._cognito_session = session
+            g._cognito_access_token = session.data["tokens"]["access_token"]
+            user = user_from_session(session, state.policy)
+    g._cognito_user = user
+    return user
+
+
+def end_browser_session() -> None:
+    """Clear the session cookie, and the app's own Flask ``session`` with it: per-user data
+    the app keeps there must not outlive the sign-in (logout, expiry, revocation) and be
+    handed to whoever signs in next in this browser (peers' bug mblackgeo#80)."""
+    g._cognito_cookie = ("clear", None)
+    if flask_session:
+        flask_session.clear()
+
+
+def set_bearer_user(user: User, token: str) -> None:
+    """Make a verified bearer-token user the request's ``current_user``."""
+    g._cognito_user = user
+    g._cognito_access_token = token
+
+
+def current_session() -> Session | None:
+    """The request's session (after refresh), if any."""
+    resolve_user()
+    session = g.get("_cognito_session")
+    return session if isinstance(session, Session) else None
+
+
+def csrf_token() -> str:
+    """The current session's CSRF token for the logout form ('' when nobody is signed in)."""
+    session = current_session()
+    token = session.data.get("csrf") if session is not None else None
+    return token if isinstance(token, str) else ""
+
+
+def login_url(next_path: str | None = None) -> str:
+    """Path of the sign-in route, with ``next`` when given (validated again at sign-in)."""
+    url: str = url_for("cognito_sso.login")
+    if next_path:
+        url += "?next=" + quote(next_path, safe="/")
+    return url
+
+
+current_user: User = LocalProxy(resolve_user)  # type: ignore[assignment]
+"""The request's :class:`User` (anonymous when nobody is signed in)."""
+
+
+def logout_form(label: str = "Sign out", class_: str = "cognito-sso-logout") -> Markup:
+    """The sign-out button: a POST form to the logout route with the hidden CSRF token."""
+    action = url_for("cognito_sso.logout")
+    return Markup(
+        '<form method="post" action="{}" class="{}">'
+        '<input type="hidden" name="csrf_token" value="{}">'
+        '<button type="submit">{}</button></form>'
+    ).format(action, class_, csrf_token(), label)
+
+
+def template_helpers() -> dict[str, Any]:
+    """Names every template gets."""
+    return {
+        "current_user": current_user,
+        "cognito_logout_form": logout_form,
+        "cognito_login_url": login_url,
+        "cognito_csrf_token": csrf_token,
+    }

@@ -1,0 +1,140 @@
+"""The ``/auth`` blueprint: login, callback, logout and the signed-out page."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request
+from werkzeug.wrappers import Response
+
+from cognito_sso.flask import signals
+from cognito_sso.flask.csrf import origin_allowed, tokens_match
+from cognito_sso.flask.errors import error_response
+from cognito_sso.flask.identity import end_browser_session, login_url, user_from_session
+from cognito_sso.flask.state import get_state
+from cognito_sso.login import LoginError
+from cognito_sso.oidc import IdPUnavailableError, random_token
+from cognito_sso.sessions.base import is_valid_session_id
+
+__all__ = ["create_blueprint"]
+
+log = logging.getLogger(__name__)
+
+_BINDING_TTL = 900
+_BINDING_MAX = 128
+
+
+def _binding_cookie_name() -> str:
+    return get_state().config.cookie_name + "_login"
+
+
+def login() -> Response:
+    """Start a sign-in: fresh state, nonce and PKCE; redirect to the hosted UI."""
+    state = get_state()
+    binding = request.cookies.get(_binding_cookie_name())
+    if not binding or len(binding) > _BINDING_MAX or not binding.isascii():
+        binding = random_token()
+    url = state.login.begin(binding=binding, next_path=request.args.get("next"))
+    response = redirect(url, code=302)
+    response.set_cookie(
+        _binding_cookie_name(),
+        binding,
+        max_age=_BINDING_TTL,
+        path=state.config.url_prefix + "/",
+        secure=state.config.cookie_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def callback() -> Response:
+    """Finish a sign-in and start a new session (a new id: no fixation)."""
+    state = get_state()
+    try:
+        result = state.login.complete(
+            request.args.to_dict(), binding=request.cookies.get(_binding_cookie_name())
+        )
+    except LoginError as exc:
+        log.info("sign-in failed: %s", exc.code)
+        return error_response(
+            exc.status,
+            "Sign-in failed",
+            exc.message,
+            json_body={"error": exc.code},
+            login_url=login_url(),
+        )
+    old_id = request.cookies.get(state.config.cookie_name)
+    if old_id is not None:
+        # Somebody was signed in here. A new session id always (no fixation); the app's
+        # Flask session only survives when the same user signs in again.
+        previous = state.store.get(old_id) if is_valid_session_id(old_id) else None
+        if previous is not None:
+            state.store.delete(previous.id)
+        if previous is None or previous.data.get("sub") != result.session_data.get("sub"):
+            end_browser_session()
+    session = state.store.create(result.session_data)
+    g._cognito_cookie = ("set", session.id)
+    g._cognito_session = session
+    user = user_from_session(session, state.policy)
+    g._cognito_user = user
+    signals.user_logged_in.send(_app(), user=user)
+    state.cleanup_if_due()
+    return redirect(result.next_path, code=302)
+
+
+def logout() -> Response:
+    """Sign out here and everywhere: GlobalSignOut, revoke, delete the session, then the
+    hosted UI's /logout so the IdP cookie is gone too."""
+    state = get_state()
+    config = state.config
+    if not origin_allowed(
+        request.headers.get("Origin"), request.headers.get("Referer"), config.app_origin
+    ):
+        return error_response(
+            403, "Sign-out refused", "The sign-out request came from another site."
+        )
+    session_id = request.cookies.get(config.cookie_name)
+    session = None
+    if session_id and is_valid_session_id(session_id):
+        session = state.store.get(session_id)
+    if session is not None:
+        if not tokens_match(session.data.get("csrf"), request.form.get("csrf_token")):
+            return error_response(
+                403,
+                "Sign-out refused",
+                "The sign-out form has expired or is invalid. Reload the page and try again.",
+            )
+        user = user_from_session(session, state.policy)
+        try:
+            live = state.sessions.load(session.id)  # a fresh access token for GlobalSignOut
+        except IdPUnavailableError:
+            live = session
+        state.sessions.logout(live or session)
+        signals.user_logged_out.send(_app(), user=user)
+    end_browser_session()
+    try:
+        target = state.oidc.logout_url(config.logout_uri)
+    except IdPUnavailableError:
+        log.warning("hosted UI logout skipped: discovery unavailable")
+        target = config.logout_uri
+    return redirect(target, code=302)
+
+
+def logged_out() -> str:
+    """The neutral page the hosted UI returns to after sign-out."""
+    return render_template("cognito_sso/logged_out.html", login_url=login_url("/"))
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def create_blueprint() -> Blueprint:
+    """A fresh blueprint (one per app: the URL prefix comes from that app's config)."""
+    bp = Blueprint("cognito_sso", __name__, template_folder="templates")
+    bp.add_url_rule("/login", "login", login, methods=["GET"])
+    bp.add_url_rule("/callback", "callback", callback, methods=["GET"])
+    bp.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    bp.add_url_rule("/logged-out", "logged_out", logged_out, methods=["GET"])
+    return bp

@@ -1,0 +1,210 @@
+"""The sign-in transaction of the authorization-code flow, framework-free.
+
+:meth:`LoginFlow.begin` makes a fresh state, nonce and PKCE pair per attempt and stores them
+server-side under the state, bound to the browser by a hash of a random per-browser value
+(so several tabs can sign in at once). :meth:`LoginFlow.complete` consumes the transaction
+exactly once, exchanges the code and verifies both tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from cognito_sso.errors import CognitoSSOError, InvalidTokenError, KeysUnavailableError
+from cognito_sso.oidc import (
+    IdPUnavailableError,
+    OIDCClient,
+    OIDCError,
+    new_pkce_pair,
+    random_token,
+)
+from cognito_sso.redirects import safe_next_path
+from cognito_sso.tokens import TokenVerifierLike, session_data_from_tokens
+
+if TYPE_CHECKING:
+    from cognito_sso.sessions.base import SessionStore
+
+__all__ = ["LoginError", "LoginFlow", "LoginResult"]
+
+log = logging.getLogger(__name__)
+
+_STATE: Final = re.compile(r"[A-Za-z0-9_-]{16,128}")
+_KEY_PREFIX: Final = "login:"
+
+# OAuth error codes the hosted UI may send back (anything else is reported generically).
+_KNOWN_IDP_ERRORS: Final = frozenset(
+    {
+        "access_denied",
+        "invalid_request",
+        "invalid_scope",
+        "login_required",
+        "server_error",
+        "temporarily_unavailable",
+        "unauthorized_client",
+        "unsupported_response_type",
+    }
+)
+
+
+class LoginError(CognitoSSOError):
+    """The sign-in could not be completed; ``message`` is safe to show the user."""
+
+    def __init__(self, message: str, *, code: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A completed sign-in: the data for a new session and where to go next."""
+
+    session_data: dict[str, Any]
+    next_path: str
+
+
+def binding_hash(binding: str) -> str:
+    """What is stored instead of the browser-binding value itself."""
+    return hashlib.sha256(binding.encode()).hexdigest()
+
+
+class LoginFlow:
+    """Starts and completes hosted-UI sign-ins for one app client."""
+
+    def __init__(
+        self,
+        *,
+        store: SessionStore,
+        oidc: OIDCClient,
+        verifier: TokenVerifierLike,
+        redirect_uri: str,
+        scopes: Sequence[str],
+        transaction_ttl: float = 600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.oidc = oidc
+        self.verifier = verifier
+        self.redirect_uri = redirect_uri
+        self.scopes = tuple(scopes)
+        self.transaction_ttl = transaction_ttl
+        self._clock = clock
+
+    def begin(self, *, binding: str, next_path: str | None) -> str:
+        """Store a new transaction and return the hosted UI URL to redirect the browser to."""
+        state = random_token()
+        nonce = random_token()
+        pkce = new_pkce_pair()
+        url = self.oidc.authorization_url(
+            redirect_uri=self.redirect_uri,
+            scopes=self.scopes,
+            state=state,
+            nonce=nonce,
+            code_challenge=pkce.challenge,
+        )
+        self.store.put_transient(
+            _KEY_PREFIX + state,
+            {
+                "binding": binding_hash(binding),
+                "nonce": nonce,
+                "verifier": pkce.verifier,
+                "next": safe_next_path(next_path, "/"),
+            },
+            ttl=self.transaction_ttl,
+        )
+        return url
+
+    def complete(self, params: Mapping[str, str], *, binding: str | None) -> LoginResult:
+        """Finish the sign-in from the callback's query parameters.
+
+        Raises :class:`LoginError` (4xx) for anything the browser or the IdP got wrong, and
+        :class:`IdPUnavailableError` when the IdP cannot be reached.
+        """
+        state = params.get("state")
+        transaction = None
+        if state and _STATE.fullmatch(state):
+            # Consume first: a state is good for one callback, whatever happens next.
+            transaction = self.store.pop_transient(_KEY_PREFIX + state)
+        error = params.get("error")
+        if error is not None:
+            shown = error if error in _KNOWN_IDP_ERRORS else "unknown_error"
+            hint = (
+                " Check that COGNITO_SCOPES lists only scopes the app client allows."
+                if shown == "invalid_scope"
+                else " Please try again."
+            )
+            raise LoginError(
+                f"The sign-in service reported an error ({shown}).{hint}", code="idp_error"
+            )
+        if not state:
+            raise LoginError("The sign-in response has no state parameter.", code="missing_state")
+        transaction = transaction or {}
+        stored_binding = transaction.get("binding")
+        verifier = transaction.get("verifier")
+        nonce = transaction.get("nonce")
+        if not isinstance(verifier, str) or not isinstance(nonce, str):
+            # unknown, expired, replayed, or not what begin() stored
+            raise LoginError(
+                "This sign-in attempt is unknown, expired or was already used. Please start again.",
+                code="unknown_state",
+            )
+        if (
+            binding is None
+            or not isinstance(stored_binding, str)
+            or not hmac.compare_digest(stored_binding, binding_hash(binding))
+        ):
+            raise LoginError(
+                "This sign-in attempt was started in another browser. Please start again.",
+                code="wrong_browser",
+            )
+        code = params.get("code")
+        if not code or len(code) > 2048:
+            raise LoginError("The sign-in response has no authorization code.", code="no_code")
+        try:
+            tokens = self.oidc.exchange_code(
+                code=code,
+                redirect_uri=self.redirect_uri,
+                code_verifier=verifier,
+            )
+        except IdPUnavailableError:
+            raise
+        except OIDCError as exc:
+            log.warning("code exchange refused: %s", exc)
+            raise LoginError(
+                "The sign-in could not be completed (the code was refused). Please try again.",
+                code="exchange_failed",
+            ) from None
+        if tokens.id_token is None:
+            raise LoginError(
+                "The sign-in service sent no ID token (is the openid scope allowed?).",
+                code="no_id_token",
+            )
+        try:
+            access_claims = self.verifier.verify_access_token(tokens.access_token)
+            id_claims = self.verifier.verify_id_token(
+                tokens.id_token,
+                nonce=nonce,
+                access_token=tokens.access_token,
+            )
+        except KeysUnavailableError as exc:
+            raise IdPUnavailableError("signing keys unavailable") from exc
+        except InvalidTokenError as exc:
+            log.warning("sign-in tokens rejected: %s: %s", type(exc).__name__, exc)
+            raise LoginError(
+                "The sign-in service sent tokens that failed verification.",
+                code="invalid_token",
+            ) from None
+        if id_claims.get("sub") != access_claims.get("sub"):
+            raise LoginError(
+                "The sign-in service sent tokens for different users.", code="invalid_token"
+            )
+        data = session_data_from_tokens(tokens, id_claims, access_claims, now=self._clock())
+        return LoginResult(session_data=data, next_path=safe_next_path(transaction.get("next")))

@@ -1,0 +1,163 @@
+"""Hostile query strings, cookies, headers and store contents: always a clean 4xx (or the
+normal answer), never a 500, a traceback or an echoed secret."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from cognito_sso.login import binding_hash
+from tests.plugins.flask_apps import RunningApp, SSOEnv
+
+HUGE = "A" * 20_000
+ODD_VALUES = [
+    "",
+    " ",
+    HUGE,
+    "%00",
+    "\x00",
+    "\r\nSet-Cookie: x=1",
+    "é☃\U0001f600",
+    "%ff%fe",
+    "../../etc/passwd",
+    "javascript:alert(1)",
+    "//evil.example",
+    "a" * 43,
+    "{{7*7}}",
+    "<script>alert(1)</script>",
+]
+
+
+def client_with_cookies(app: RunningApp, **cookies: str) -> FlaskClient:
+    client = app.app.test_client()
+    for name, value in cookies.items():
+        client.set_cookie(name, value, domain="localhost")
+    return client
+
+
+def assert_clean(response: Any) -> None:
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body
+    assert "<script>alert(1)</script>" not in body
+    assert "{{7*7}}" not in body or "49" not in body
+
+
+@pytest.fixture
+def app(sso_env: SSOEnv) -> RunningApp:
+    return sso_env.app()
+
+
+def test_hostile_query_strings_on_auth_routes(app: RunningApp) -> None:
+    client = app.app.test_client()
+    for value in ODD_VALUES:
+        for query in (
+            {"next": value},
+            {"state": value},
+            {"state": value, "code": value},
+            {"code": value},
+            {"error": value, "state": value},
+            {"error": value, "error_description": value},
+        ):
+            for path in ("/auth/login", "/auth/callback", "/auth/logged-out"):
+                assert_clean(client.get(path, query_string=query))
+    # repeated parameters, raw bytes in the query string
+    assert_clean(client.get("/auth/callback?state=a&state=b&code=c&code=d"))
+    assert_clean(client.get("/auth/callback?state=%ff%00&code=%c3"))
+    assert_clean(client.get("/auth/login?next=%ff%00/\\evil"))
+
+
+@pytest.mark.filterwarnings("ignore:The '.*' cookie is too large")
+def test_hostile_cookies_and_headers(app: RunningApp) -> None:
+    config = app.sso.state(app.app).config
+    for value in ODD_VALUES:
+        if any(ord(c) > 255 for c in value):
+            continue  # cookies travel as latin-1
+        client = client_with_cookies(
+            app, **{config.cookie_name: value, config.cookie_name + "_login": value}
+        )
+        assert_clean(client.get("/"))
+        assert_clean(client.get("/me"))
+        assert_clean(client.get("/api/invoices"))
+        assert_clean(client.get("/auth/callback", query_string={"state": "s" * 43, "code": "c"}))
+        assert_clean(client.post("/auth/logout", data={"csrf_token": value}))
+        if any(c in value for c in "\r\n\x00"):
+            continue  # HTTP clients cannot send these in headers
+        for header in (
+            {"Authorization": "Bearer " + value},
+            {"Authorization": value},
+            {"Origin": value},
+            {"Referer": value},
+            {"Accept": value},
+        ):
+            assert_clean(client.get("/api/invoices", headers=header))
+            assert_clean(client.get("/api/ping", headers=header))
+            assert_clean(client.get("/me", headers=header))
+            assert_clean(client.post("/auth/logout", headers=header))
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        {"checked_at": "soon"},
+        {"access_exp": "later"},
+        {"access_exp": None},
+        {"groups": "billing-admins"},
+        {"claims": ["not", "a", "dict"]},
+        {"csrf": 5},
+        {"tokens": {"access_token": "a", "refresh_token": 5}},
+        {"tokens": []},
+    ],
+)
+def test_malformed_session_data_ends_the_session(
+    sso_env: SSOEnv, app: RunningApp, corrupt: dict[str, Any]
+) -> None:
+    """Store contents are input too: data we did not write signs the user out, cleanly."""
+    email = sso_env.user(groups=["billing-admins"])
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    state = app.sso.state(app.app)
+    session_id = app.session_id(browser)
+    state.store.update(session_id, lambda data: {**data, **corrupt})
+
+    response = browser.get(app.url("/me"))
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["location"]
+    assert state.store.get(session_id) is None
+    page = browser.get(app.url("/"))
+    assert page.status_code == 200 and "anonymous" in page.text
+
+
+def test_transaction_with_unexpected_contents_is_a_4xx(
+    app: RunningApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A login transaction without a verifier or nonce (not what begin() wrote) is refused."""
+    state = app.sso.state(app.app)
+    config = state.config
+    binding = "b" * 43
+    for stored in (
+        {"binding": binding_hash(binding)},
+        {"binding": binding_hash(binding), "verifier": 7, "nonce": "n"},
+        {"binding": binding_hash(binding), "verifier": "v" * 43, "nonce": ["n"]},
+    ):
+        state_value = "s" * 43
+        state.store.put_transient("login:" + state_value, stored, ttl=60)
+        client = client_with_cookies(app, **{config.cookie_name + "_login": binding})
+        response = client.get("/auth/callback", query_string={"state": state_value, "code": "c"})
+        assert response.status_code == 400, response.get_data(as_text=True)[:300]
+        assert_clean(response)
+
+
+def test_hostile_inputs_log_no_secrets(app: RunningApp, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    client = app.app.test_client()
+    secret_code = "CODE-" + "x" * 30
+    client.get("/auth/callback", query_string={"state": "s" * 43, "code": secret_code})
+    client.get("/api/invoices", headers={"Authorization": "Bearer SECRET.TOKEN.VALUE"})
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert secret_code not in text
+    assert "SECRET.TOKEN.VALUE" not in text
+    assert (app.client_secret or "unset") not in text

@@ -1,0 +1,223 @@
+"""Sign-out: CSRF-safe POST, global sign-out, revocation, hosted-UI logout, single logout."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from flask import Flask
+
+from cognito_sso.flask import CognitoSSO, signals
+from tests.plugins.flask_apps import Browser, RunningApp, SSOEnv, parse_forms
+
+
+def logout_form(browser: Browser, app: RunningApp) -> dict[str, str]:
+    home = browser.get(app.url("/"))
+    forms = [f for f in parse_forms(home.text) if f["attrs"].get("action") == "/auth/logout"]
+    assert forms, home.text
+    return dict(forms[0]["fields"])
+
+
+def post_logout(browser: Browser, app: RunningApp, fields: dict[str, str]) -> httpx.Response:
+    return browser.http.post(app.url("/auth/logout"), data=fields, headers={"Origin": app.base_url})
+
+
+def test_logout_ends_everything_and_asks_password_again(sso_env: SSOEnv) -> None:
+    app = sso_env.app()
+    email = sso_env.user()
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    cookie_name = app.sso.state(app.app).config.cookie_name
+    session_id = app.session_id(browser)
+    assert session_id
+
+    ended: list[object] = []
+
+    def on_logout(sender: object, user: object) -> None:
+        ended.append(getattr(user, "email", None))
+
+    signals.user_logged_out.connect(on_logout)
+    try:
+        response = post_logout(browser, app, logout_form(browser, app))
+    finally:
+        signals.user_logged_out.disconnect(on_logout)
+    assert ended == [email]
+    assert response.status_code == 302
+    assert response.headers["cache-control"] == "no-store"
+    target = urlsplit(response.headers["location"])
+    assert f"{target.scheme}://{target.netloc}" == sso_env.idp.base_url
+    assert target.path == "/logout"
+    assert parse_qs(target.query) == {
+        "client_id": [app.client_id],
+        "logout_uri": [app.url("/auth/logged-out")],
+    }
+    cleared = [
+        h for h in response.headers.get_list("set-cookie") if h.startswith(cookie_name + "=")
+    ]
+    assert cleared and ("Max-Age=0" in cleared[0] or "expires=Thu, 01 Jan 1970" in cleared[0])
+
+    final = browser.follow(response)
+    assert final.status_code == 200
+    assert str(final.url) == app.url("/auth/logged-out")
+    assert "signed out" in final.text
+
+    # the server-side session is gone, even for someone replaying the old cookie
+    replay = httpx.get(app.url("/me"), cookies={cookie_name: session_id}, timeout=10)
+    assert replay.status_code == 302
+    # and the IdP session cookie is gone: signing in needs the password again
+    page = browser.follow(browser.get(app.url("/me")))
+    assert page.status_code == 200
+    assert 'name="password"' in page.text
+
+
+def test_logout_needs_the_csrf_token(sso_env: SSOEnv) -> None:
+    app = sso_env.app()
+    email = sso_env.user()
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    assert browser.get(app.url("/auth/logout")).status_code == 405
+    assert post_logout(browser, app, {}).status_code == 403
+    assert post_logout(browser, app, {"csrf_token": "wrong"}).status_code == 403
+    fields = logout_form(browser, app)
+    cross_site = browser.http.post(
+        app.url("/auth/logout"), data=fields, headers={"Origin": "http://evil.example"}
+    )
+    assert cross_site.status_code == 403
+    assert browser.get(app.url("/me")).status_code == 200  # still signed in
+    assert post_logout(browser, app, fields).status_code == 302
+    assert browser.get(app.url("/me")).status_code == 302
+
+
+def test_remote_failures_still_log_out_locally(sso_env: SSOEnv) -> None:
+    app = sso_env.app()
+    email = sso_env.user()
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    fields = logout_form(browser, app)
+    sso_env.idp.fault("api", "error", count=5)
+    sso_env.idp.fault("revoke", "drop", count=5)
+    response = post_logout(browser, app, fields)
+    assert response.status_code == 302
+    sso_env.idp.clear_faults()
+    assert browser.get(app.url("/me")).status_code == 302
+
+
+def test_single_logout_across_two_services(sso_env: SSOEnv) -> None:
+    billing = sso_env.app(config={"COGNITO_SESSION_CHECK_INTERVAL": 0})
+    reports = sso_env.app()
+    email = sso_env.user(groups=["reports"])
+    browser = sso_env.browser()
+    assert browser.sign_in(billing.url("/me"), email).status_code == 200
+    # second service: single sign-on, no password asked
+    silent = browser.follow(browser.get(reports.url("/me")))
+    assert silent.status_code == 200 and silent.json()["email"] == email
+    assert browser.get(billing.url("/me")).status_code == 200
+
+    final = browser.follow(post_logout(browser, reports, logout_form(browser, reports)))
+    assert str(final.url) == reports.url("/auth/logged-out")
+
+    # billing notices at its next check (interval 0 here) and sends the user to sign in
+    after = browser.get(billing.url("/me"))
+    assert after.status_code == 302
+    assert urlsplit(after.headers["location"]).path == "/auth/login"
+    page = browser.follow(after)
+    assert 'name="password"' in page.text
+
+
+def test_without_admin_scope_logout_only_revokes(sso_env: SSOEnv) -> None:
+    scopes = ("openid", "email", "profile")
+    billing = sso_env.app(config={"COGNITO_SESSION_CHECK_INTERVAL": 0})
+    reports = sso_env.app(scopes=scopes)
+    email = sso_env.user()
+    browser = sso_env.browser()
+    assert browser.sign_in(billing.url("/me"), email).status_code == 200
+    assert browser.follow(browser.get(reports.url("/me"))).status_code == 200
+    state = reports.sso.state(reports.app)
+    session = state.store.get(reports.session_id(browser))
+    assert session is not None
+    refresh_token = session.data["tokens"]["refresh_token"]
+    sso_env.idp.reset_counts()
+    final = browser.follow(post_logout(browser, reports, logout_form(browser, reports)))
+    assert final.status_code == 200
+    assert sso_env.idp.count("POST", "/") == 0  # no GlobalSignOut without the scope
+    assert sso_env.idp.count("POST", "/oauth2/revoke") == 1
+    refreshed = httpx.post(
+        f"{sso_env.idp.base_url}/oauth2/token",
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        auth=(reports.client_id, reports.client_secret or ""),
+        timeout=10,
+    )
+    assert refreshed.json()["error"] == "invalid_grant"
+    # the documented limitation: the other service's session survives
+    assert browser.get(billing.url("/me")).status_code == 200
+
+
+def test_logout_clears_the_apps_flask_session(sso_env: SSOEnv) -> None:
+    def setup(flask_app: Flask, sso: CognitoSSO) -> None:
+        from flask import session
+
+        @flask_app.get("/cart")
+        def cart() -> str:
+            session.setdefault("cart", "3 items")
+            return str(session["cart"])
+
+        @flask_app.get("/cart/peek")
+        def peek() -> str:
+            return str(session.get("cart", "empty"))
+
+    app = sso_env.app(setup=setup)
+    email = sso_env.user()
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    assert browser.get(app.url("/cart")).text == "3 items"
+    assert post_logout(browser, app, logout_form(browser, app)).status_code == 302
+    assert browser.get(app.url("/cart/peek")).text == "empty"
+
+
+def _cart_views(flask_app: Flask, sso: CognitoSSO) -> None:
+    from flask import session
+
+    @flask_app.get("/cart/put/<item>")
+    def put(item: str) -> str:
+        session["cart"] = item
+        return item
+
+    @flask_app.get("/cart/peek")
+    def peek() -> str:
+        return str(session.get("cart", "empty"))
+
+
+def test_flask_session_ends_with_the_sign_in_session(sso_env: SSOEnv) -> None:
+    """Per-user data in the app's Flask session must not pass to the next user, however the
+    first one's session ended (peers' bug mblackgeo#80), yet survive a plain sign-in."""
+    app = sso_env.app(setup=_cart_views)
+    alice, bob = sso_env.user(), sso_env.user()
+    state = app.sso.state(app.app)
+
+    # anonymous data survives signing in
+    browser = sso_env.browser()
+    browser.get(app.url("/cart/put/anonymous-item"))
+    assert browser.sign_in(app.url("/me"), alice).status_code == 200
+    assert browser.get(app.url("/cart/peek")).text == "anonymous-item"
+
+    # the session ends behind the browser's back (expiry, revocation): the data goes too
+    browser.get(app.url("/cart/put/alices-item"))
+    state.store.delete(app.session_id(browser))
+    assert browser.get(app.url("/me")).status_code == 302
+    assert browser.get(app.url("/cart/peek")).text == "empty"
+
+    # the same user signs in again over a live session: the data stays
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), alice).status_code == 200
+    browser.get(app.url("/cart/put/alices-item"))
+    again = browser.follow(browser.get(app.url("/auth/login?next=/me")))  # silent SSO
+    assert again.json()["email"] == alice
+    assert browser.get(app.url("/cart/peek")).text == "alices-item"
+
+    # another user signs in over Alice's live session (same app cookies, no IdP cookie)
+    shared = sso_env.browser()
+    for name in (state.config.cookie_name, "session"):
+        shared.http.cookies.set(name, browser.http.cookies.get(name), domain="127.0.0.1")
+    assert shared.get(app.url("/cart/peek")).text == "alices-item"
+    assert shared.sign_in(app.url("/auth/login?next=/me"), bob).json()["email"] == bob
+    assert shared.get(app.url("/cart/peek")).text == "empty"

@@ -1,0 +1,93 @@
+"""One refresh per session across processes: three app processes share one SQLite store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.plugins.flask_apps import SSOEnv
+
+SCRIPT = Path(__file__).with_name("proc_app.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for proc in started:
+        proc.terminate()
+    for proc in started:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def start(config: dict[str, Any], processes: list[subprocess.Popen[str]]) -> str:
+    env = {**os.environ, "SSO_TEST_CONFIG": json.dumps(config), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, str(SCRIPT)], env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    processes.append(proc)
+    assert proc.stdout is not None
+    port = proc.stdout.readline().strip()
+    assert port.isdigit(), "app process did not start"
+    return f"http://127.0.0.1:{port}"
+
+
+def test_one_refresh_across_processes(
+    sso_env: SSOEnv, processes: list[subprocess.Popen[str]]
+) -> None:
+    app = sso_env.app()
+    email = sso_env.user()
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    config = {
+        k: v for k, v in app.app.config.items() if k.startswith("COGNITO_") or k == "SECRET_KEY"
+    }
+    urls = [app.base_url] + [start(config, processes) for _ in range(2)]
+
+    state = app.sso.state(app.app)
+    cookie = {state.config.cookie_name: app.session_id(browser)}
+    for url in urls:  # every process serves the same session
+        assert httpx.get(url + "/me", cookies=cookie, timeout=10).status_code == 200
+
+    def expire(data: dict[str, Any]) -> dict[str, Any]:
+        data["access_exp"] = time.time() - 1
+        return data
+
+    assert state.store.update(cookie[state.config.cookie_name], expire) is not None
+    sso_env.idp.reset_counts()
+    barrier = threading.Barrier(18)
+    results: list[tuple[int, int | None]] = []
+    lock = threading.Lock()
+
+    def call(url: str) -> None:
+        with httpx.Client(cookies=cookie, timeout=30) as client:
+            barrier.wait()
+            response = client.get(url + "/me")
+        with lock:
+            pid = response.json().get("pid") if response.status_code == 200 else None
+            results.append((response.status_code, pid))
+
+    threads = [threading.Thread(target=call, args=(urls[i % 3],)) for i in range(18)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in results] == [200] * 18
+    assert len({pid for _, pid in results if pid is not None}) == 2  # both child processes
+    assert sso_env.idp.count("POST", "/oauth2/token") == 1

@@ -1,0 +1,98 @@
+"""Small framework-level pieces: Origin checks, CSRF comparison, the user object."""
+
+from __future__ import annotations
+
+import pytest
+
+from cognito_sso.config import origin_of
+from cognito_sso.flask.csrf import origin_allowed, tokens_match
+from cognito_sso.flask.errors import bearer_challenge
+from cognito_sso.flask.user import ANONYMOUS, User
+
+APP = "https://billing.example.com"
+
+
+@pytest.mark.parametrize(
+    ("origin", "referer", "allowed"),
+    [
+        ("https://billing.example.com", None, True),
+        ("HTTPS://Billing.Example.com", None, True),
+        ("https://billing.example.com:443", None, False),
+        ("http://billing.example.com", None, False),
+        ("https://evil.example", None, False),
+        ("null", None, False),
+        ("", None, False),
+        (None, "https://billing.example.com/invoices", True),
+        (None, "https://evil.example/billing.example.com", False),
+        (None, "https://billing.example.com.evil.example/", False),
+        (None, None, True),  # no header at all: the CSRF token decides
+    ],
+)
+def test_origin_allowed(origin: str | None, referer: str | None, allowed: bool) -> None:
+    assert origin_allowed(origin, referer, APP) is allowed
+
+
+def test_tokens_match() -> None:
+    assert tokens_match("abc", "abc")
+    assert not tokens_match("abc", "abd")
+    assert not tokens_match("", "")
+    assert not tokens_match(None, "abc")
+    assert not tokens_match("abc", None)
+    assert not tokens_match("abc", ["abc"])
+
+
+def test_user() -> None:
+    assert not ANONYMOUS.is_authenticated and ANONYMOUS.is_anonymous and not ANONYMOUS
+    user = User(
+        sub="s",
+        groups=frozenset({"Admins"}),
+        permissions=frozenset({"x"}),
+        is_authenticated=True,
+    )
+    assert user and user.in_group("Admins") and not user.in_group("admins")
+    assert user.has_permission("x") and not user.has_permission("y")
+
+
+@pytest.mark.parametrize(
+    ("args", "extra", "expected"),
+    [
+        ((), {}, 'Bearer realm="cognito-sso"'),
+        (
+            ("invalid_token", "The access token expired"),
+            {},
+            'Bearer realm="cognito-sso", error="invalid_token", '
+            'error_description="The access token expired"',
+        ),
+        (
+            ("insufficient_scope", 'say "hi" \\ bye'),
+            {"scope": 'a"b'},
+            'Bearer realm="cognito-sso", error="insufficient_scope", '
+            'error_description="say \\"hi\\" \\\\ bye", scope="a\\"b"',
+        ),
+        (("invalid_token", "line\r\nX-Injected: 1"), {}, None),
+    ],
+)
+def test_bearer_challenge_quotes_values(
+    args: tuple[str, ...], extra: dict[str, str], expected: str | None
+) -> None:
+    value = bearer_challenge(*args, **extra)
+    if expected is not None:
+        assert value == expected
+    assert "\r" not in value and "\n" not in value
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://Billing.Example.com:443/auth/callback", "https://billing.example.com"),
+        ("http://localhost:80/auth/callback", "http://localhost"),
+        ("http://127.0.0.1:5001/auth/callback", "http://127.0.0.1:5001"),
+        ("https://billing.example.com:8443/x", "https://billing.example.com:8443"),
+        ("http://[::1]:5000/auth/callback", "http://[::1]:5000"),
+    ],
+)
+def test_app_origin_is_serialised_like_the_origin_header(url: str, origin: str) -> None:
+    """Browsers never send a default port in ``Origin``; a redirect URI written with one
+    must not make every sign-out look cross-site."""
+    assert origin_of(url) == origin
+    assert origin_allowed(origin, None, origin_of(url))
