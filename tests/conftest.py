@@ -3,6 +3,7 @@
 pytest_plugins: list[str] = [
     "local_cognito.testing",
     "tests.plugins.redis_server",
+    "tests.plugins.browser",
     "tests.plugins.idp_web",
     "tests.plugins.flask_apps",
 ]

@@ -1,0 +1,33 @@
+"""One demo stack (local IdP + provisioned pool + billing + reports) on free ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from demo_apps.runner import DemoStack, start_stack
+
+#: Short so the single-logout test waits only a moment.
+CHECK_INTERVAL = 2.0
+
+
+@pytest.fixture(scope="session")
+def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
+    """The stack `cognito-sso demo` runs, started through the runner's Python API.
+
+    Free ports everywhere: the spec's callback URLs are rewritten to them by the runner.
+    """
+    state_dir: Path = tmp_path_factory.mktemp("demo-state")
+    stack = start_stack(
+        state_dir=state_dir,
+        idp_port=0,
+        billing_port=0,
+        reports_port=0,
+        check_interval=CHECK_INTERVAL,
+    )
+    try:
+        yield stack
+    finally:
+        stack.stop()
