@@ -28,6 +28,8 @@ import httpx
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from cognito_sso.redaction import install_access_log_redaction
+
 DEFAULT_PORTS = {"idp": 9229, "billing": 5001, "reports": 5002}
 # Shipped as package data of `provisioning`, so this also works in an installed environment.
 DEFAULT_SPEC = Path(str(importlib.resources.files("provisioning") / "pools" / "sso-demo.toml"))
@@ -236,6 +238,7 @@ def start_stack(
     from local_cognito.server import run_in_thread
     from provisioning.spec import SpecError, load_spec
 
+    install_access_log_redaction()  # --verbose request lines would show ?code=... otherwise
     state_dir = Path(state_dir).resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
     stoppers: list[Callable[[], None]] = []
