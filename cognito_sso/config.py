@@ -277,15 +277,16 @@ def load_config(config: Mapping[str, Any]) -> SSOConfig:
             UserWarning,
             stacklevel=2,
         )
-    app_origin = origin_of(redirect_uri)
 
     logout_uri = _string(config, "COGNITO_LOGOUT_URI")
     if logout_uri:
         _url(logout_uri, "COGNITO_LOGOUT_URI")
     else:
-        path = urlsplit(redirect_uri).path
-        base_path = path[: -len("/callback")] if path.endswith("/callback") else prefix
-        logout_uri = f"{app_origin}{base_path}/logged-out"
+        # Same scheme://host[:port] as written in the redirect URI: Cognito compares
+        # sign-out URLs with the registered ones as strings.
+        parts = urlsplit(redirect_uri)
+        base_path = parts.path[: -len("/callback")] if parts.path.endswith("/callback") else prefix
+        logout_uri = f"{parts.scheme}://{parts.netloc}{base_path}/logged-out"
 
     scopes = _string_list(config, "COGNITO_SCOPES")
     if "openid" not in scopes:
@@ -380,18 +381,11 @@ def load_outputs(path: str | Path, service: str) -> dict[str, Any]:
     return outputs_to_config(doc, service)
 
 
-def _first(mapping: Mapping[str, Any], *names: str) -> Any:
-    for name in names:
-        value = mapping.get(name)
-        if value not in (None, "", [], {}):
-            return value
-    return None
-
-
 def outputs_to_config(doc: Mapping[str, Any], service: str) -> dict[str, Any]:
-    """Map a parsed outputs document to ``COGNITO_*`` keys (see :func:`load_outputs`)."""
-    pool = doc.get("pool") if isinstance(doc.get("pool"), Mapping) else doc
-    services = _first(doc, "services", "clients", "apps")
+    """Map a parsed outputs document (provisioning's shape: ``pool_id``, ``region``,
+    ``issuer``, ``endpoint_url``, ``groups`` and ``services.{name}.{client_id,
+    client_secret, redirect_uri, logout_uri, scopes}``) to ``COGNITO_*`` keys."""
+    services = doc.get("services")
     if not isinstance(services, Mapping) or service not in services:
         names = sorted(services) if isinstance(services, Mapping) else []
         raise ConfigurationError(
@@ -400,35 +394,16 @@ def outputs_to_config(doc: Mapping[str, Any], service: str) -> dict[str, Any]:
     svc = services[service]
     if not isinstance(svc, Mapping):
         raise ConfigurationError(f"outputs file: service {service!r} must be an object")
-    assert isinstance(pool, Mapping)
     result: dict[str, Any] = {
-        "COGNITO_ISSUER": _first(pool, "issuer") or _first(doc, "issuer"),
-        "COGNITO_USER_POOL_ID": _first(pool, "user_pool_id", "pool_id", "id")
-        or _first(doc, "user_pool_id", "pool_id"),
-        "COGNITO_REGION": _first(pool, "region") or _first(doc, "region"),
-        "COGNITO_ENDPOINT_URL": _first(doc, "endpoint_url") or _first(pool, "endpoint_url"),
-        "COGNITO_CLIENT_ID": _first(svc, "client_id"),
-        "COGNITO_CLIENT_SECRET": _first(svc, "client_secret"),
-        "COGNITO_REDIRECT_URI": _first(svc, "redirect_uri", "callback_url")
-        or _single(_first(svc, "callback_urls")),
-        "COGNITO_LOGOUT_URI": _first(svc, "logout_uri", "logout_url")
-        or _single(_first(svc, "logout_urls")),
-        "COGNITO_SCOPES": _first(svc, "scopes", "allowed_oauth_scopes"),
-        "COGNITO_GROUPS": _group_names(_first(doc, "groups") or _first(pool, "groups")),
+        "COGNITO_ISSUER": doc.get("issuer"),
+        "COGNITO_USER_POOL_ID": doc.get("pool_id"),
+        "COGNITO_REGION": doc.get("region"),
+        "COGNITO_ENDPOINT_URL": doc.get("endpoint_url"),
+        "COGNITO_CLIENT_ID": svc.get("client_id"),
+        "COGNITO_CLIENT_SECRET": svc.get("client_secret"),
+        "COGNITO_REDIRECT_URI": svc.get("redirect_uri"),
+        "COGNITO_LOGOUT_URI": svc.get("logout_uri"),
+        "COGNITO_SCOPES": svc.get("scopes"),
+        "COGNITO_GROUPS": doc.get("groups"),
     }
-    return {key: value for key, value in result.items() if value not in (None, "", [], ())}
-
-
-def _single(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return value[0] if value else None
-    return value
-
-
-def _group_names(groups: Any) -> list[str] | None:
-    if isinstance(groups, Mapping):
-        return [str(name) for name in groups]
-    if isinstance(groups, list | tuple):
-        names = [g.get("name") if isinstance(g, Mapping) else g for g in groups]
-        return [str(n) for n in names if n]
-    return None
+    return {key: value for key, value in result.items() if value not in (None, "", [])}

@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from cognito_sso.errors import CognitoSSOError, InvalidTokenError, KeysUnavailableError
@@ -26,7 +26,7 @@ from cognito_sso.oidc import (
     random_token,
 )
 from cognito_sso.redirects import safe_next_path
-from cognito_sso.tokens import TokenVerifierLike, session_data_from_tokens
+from cognito_sso.tokens import TokenVerifierLike, session_data_from_tokens, verify_token_pair
 
 if TYPE_CHECKING:
     from cognito_sso.sessions.base import SessionStore
@@ -67,7 +67,7 @@ class LoginError(CognitoSSOError):
 class LoginResult:
     """A completed sign-in: the data for a new session and where to go next."""
 
-    session_data: dict[str, Any]
+    session_data: dict[str, Any] = field(repr=False)  # holds the tokens
     next_path: str
 
 
@@ -188,11 +188,8 @@ class LoginFlow:
                 code="no_id_token",
             )
         try:
-            access_claims = self.verifier.verify_access_token(tokens.access_token)
-            id_claims = self.verifier.verify_id_token(
-                tokens.id_token,
-                nonce=nonce,
-                access_token=tokens.access_token,
+            id_claims, access_claims = verify_token_pair(
+                self.verifier, tokens.id_token, tokens.access_token, nonce=nonce
             )
         except KeysUnavailableError as exc:
             raise IdPUnavailableError("signing keys unavailable") from exc
@@ -202,9 +199,5 @@ class LoginFlow:
                 "The sign-in service sent tokens that failed verification.",
                 code="invalid_token",
             ) from None
-        if id_claims.get("sub") != access_claims.get("sub"):
-            raise LoginError(
-                "The sign-in service sent tokens for different users.", code="invalid_token"
-            )
         data = session_data_from_tokens(tokens, id_claims, access_claims, now=self._clock())
         return LoginResult(session_data=data, next_path=safe_next_path(transaction.get("next")))

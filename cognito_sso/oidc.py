@@ -213,11 +213,13 @@ class OIDCClient:
 
         # The endpoints cannot be pinned to the issuer's host: Cognito serves the token,
         # revocation and hosted-UI endpoints from the pool's domain (``*.auth.{region}.
-        # amazoncognito.com`` or a custom domain), never from the issuer host. What we can
-        # require is that the document came from the configured issuer over https (above)
-        # and that every endpoint is https too, so the client secret, codes and tokens never
-        # travel in clear text. Plain http is accepted only when the issuer itself is a
-        # loopback URL (the local IdP), and then only for loopback endpoints.
+        # amazoncognito.com`` or a custom domain), never from the issuer host. So the
+        # document is trusted for where they are, because it comes from the configured
+        # issuer (https outside loopback, checked in __init__, and no redirects followed)
+        # and names that issuer. What we do require is that every endpoint is https too, so
+        # the client secret, codes and tokens never travel in clear text. Plain http is
+        # accepted only when the issuer itself is a loopback URL (the local IdP), and then
+        # only for loopback endpoints.
         issuer_is_loopback = is_loopback_url(self.issuer)
 
         def endpoint(name: str, *, required: bool = True) -> str | None:
@@ -366,10 +368,6 @@ class OIDCClient:
         token authorizes it. :class:`TokenRevokedError` if the token is already rejected.
         """
         self._api_call("GlobalSignOut", {"AccessToken": access_token})
-
-    def get_user(self, access_token: str) -> dict[str, Any]:
-        """GetUser with the access token (a revocation probe needing the admin scope)."""
-        return self._api_call("GetUser", {"AccessToken": access_token})
 
     def _api_call(self, action: str, body: Mapping[str, Any]) -> dict[str, Any]:
         headers = {

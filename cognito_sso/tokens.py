@@ -19,7 +19,12 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cognito_sso.config import ADMIN_SCOPE
-from cognito_sso.errors import CognitoSSOError, InvalidTokenError, KeysUnavailableError
+from cognito_sso.errors import (
+    CognitoSSOError,
+    InvalidClaimError,
+    InvalidTokenError,
+    KeysUnavailableError,
+)
 from cognito_sso.oidc import (
     IdPUnavailableError,
     InvalidGrantError,
@@ -38,6 +43,7 @@ __all__ = [
     "TokenVerifierLike",
     "groups_claim",
     "session_data_from_tokens",
+    "verify_token_pair",
 ]
 
 log = logging.getLogger(__name__)
@@ -69,6 +75,21 @@ def groups_claim(claims: Mapping[str, Any]) -> list[str]:
 def _str_claim(claims: Mapping[str, Any], name: str) -> str | None:
     value = claims.get(name)
     return value if isinstance(value, str) else None
+
+
+def verify_token_pair(
+    verifier: TokenVerifierLike, id_token: str, access_token: str, *, nonce: str | None = None
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """Verify the ID and access tokens of one token response together: each on its own,
+    ``at_hash`` (and ``nonce`` at sign-in), and both naming the same user.
+
+    Returns ``(id_claims, access_claims)``; raises :class:`InvalidTokenError`.
+    """
+    access_claims = verifier.verify_access_token(access_token)
+    id_claims = verifier.verify_id_token(id_token, nonce=nonce, access_token=access_token)
+    if id_claims.get("sub") != access_claims.get("sub"):
+        raise InvalidClaimError("the ID and access tokens name different users")
+    return id_claims, access_claims
 
 
 def session_data_from_tokens(
@@ -142,7 +163,7 @@ class SessionService:
         Raises :class:`IdPUnavailableError` when a refresh is required (the access token is
         expired) but the IdP cannot answer, and ``SessionStoreUnavailable`` from the store.
         """
-        session = self._live(session_id)
+        session = self.get(session_id)
         if session is None:
             return None
         now = self._clock()
@@ -152,9 +173,9 @@ class SessionService:
             return self._probe(session, now)
         return session
 
-    def _live(self, session_id: str) -> Session | None:
-        """The stored session, or None when it is gone or its data is not what we wrote
-        (a session we cannot trust is deleted: the user simply signs in again)."""
+    def get(self, session_id: str) -> Session | None:
+        """The stored session as it is (no refresh, no check), or None when it is gone or
+        its data is not what we wrote (such a session is deleted: the user signs in again)."""
         session = self.store.get(session_id)
         if session is not None and not _well_formed(session.data):
             log.warning("discarding a session with malformed data")
@@ -175,7 +196,7 @@ class SessionService:
 
     def _refresh(self, session: Session) -> Session | None:
         with self.store.lock(f"refresh:{session.id}", ttl=30, wait=self.lock_wait) as acquired:
-            current = self._live(session.id)
+            current = self.get(session.id)
             if current is None:
                 return None
             now = self._clock()
@@ -191,9 +212,8 @@ class SessionService:
                 tokens = self.oidc.refresh(refresh_token)
                 if tokens.id_token is None:
                     raise IdPUnavailableError("refresh returned no ID token")
-                access_claims = self.verifier.verify_access_token(tokens.access_token)
-                id_claims = self.verifier.verify_id_token(
-                    tokens.id_token, access_token=tokens.access_token
+                id_claims, access_claims = verify_token_pair(
+                    self.verifier, tokens.id_token, tokens.access_token
                 )
             except InvalidGrantError:
                 self._end(current, "invalid_grant")
@@ -239,7 +259,7 @@ class SessionService:
         with self.store.lock(f"check:{session.id}", ttl=30, wait=0) as acquired:
             if not acquired:
                 return session
-            current = self._live(session.id)
+            current = self.get(session.id)
             if current is None:
                 return None
             if now - float(current.data["checked_at"]) < self.check_interval:

@@ -18,7 +18,7 @@ from cognito_sso.errors import (
 from cognito_sso.flask.errors import (
     AuthenticationRequired,
     PermissionDenied,
-    bearer_scheme_and_token,
+    bearer_credentials,
     wants_json,
 )
 from cognito_sso.flask.identity import current_user, login_url, set_bearer_user
@@ -39,8 +39,8 @@ _MAX_TOKEN = 16 * 1024
 def _bearer_token() -> str | None:
     """The token of an ``Authorization: Bearer`` header (query strings and form bodies are
     never read). Other schemes (Basic from a proxy in front of the app) are not ours: None."""
-    scheme, token = bearer_scheme_and_token()
-    if scheme is None:
+    token = bearer_credentials()
+    if token is None:
         return None
     if not token or len(token) > _MAX_TOKEN:
         raise AuthenticationRequired("invalid_token", "The access token is invalid")

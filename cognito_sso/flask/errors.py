@@ -20,7 +20,7 @@ __all__ = [
     "AuthenticationRequired",
     "PermissionDenied",
     "bearer_challenge",
-    "bearer_scheme_and_token",
+    "bearer_credentials",
     "error_response",
     "wants_json",
 ]
@@ -28,12 +28,11 @@ __all__ = [
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def bearer_scheme_and_token() -> tuple[str | None, str]:
-    """``("bearer", token)`` for an ``Authorization: Bearer ...`` header, else ``(None, "")``."""
+def bearer_credentials() -> str | None:
+    """What follows ``Bearer`` in the ``Authorization`` header ('' when nothing does);
+    None when the request has no such header or uses another scheme."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None, ""
-    return "bearer", token.strip()
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def wants_json() -> bool:
@@ -42,7 +41,7 @@ def wants_json() -> bool:
     Other ``Authorization`` schemes do not count: a Basic-auth proxy in front of the app
     puts one on every browser request, and browsers must still be sent to the sign-in page.
     """
-    if bearer_scheme_and_token()[0] is not None:
+    if bearer_credentials() is not None:
         return True
     accept = request.accept_mimetypes
     return accept.best_match(["application/json", "text/html"]) == "application/json" and (
@@ -108,6 +107,7 @@ class AuthenticationRequired(Unauthorized):
     def get_response(  # type: ignore[override]
         self, environ: Any = None, scope: Any = None
     ) -> SansIOResponse:
+        """A JSON 401 with the RFC 6750 ``WWW-Authenticate`` challenge."""
         body: dict[str, Any] = {"error": self.error or "unauthorized"}
         return error_response(
             401,
@@ -155,6 +155,7 @@ class PermissionDenied(Forbidden):
     def get_response(  # type: ignore[override]
         self, environ: Any = None, scope: Any = None
     ) -> SansIOResponse:
+        """The 403 page (or JSON for API and bearer requests) naming what is missing."""
         headers: dict[str, str] = {}
         if self.bearer:
             extra = {"scope": " ".join(self.missing_scopes)} if self.missing_scopes else {}

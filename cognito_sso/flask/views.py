@@ -97,7 +97,7 @@ def logout() -> Response:
     session_id = request.cookies.get(config.cookie_name)
     session = None
     if session_id and is_valid_session_id(session_id):
-        session = state.store.get(session_id)
+        session = state.sessions.get(session_id)
     if session is not None:
         if not tokens_match(session.data.get("csrf"), request.form.get("csrf_token")):
             return error_response(

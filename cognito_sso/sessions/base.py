@@ -55,10 +55,14 @@ class SessionStoreUnavailable(CognitoSSOError):
 
 @dataclass
 class Session:
-    """One server-side session: its opaque id, JSON-serialisable data and timestamps."""
+    """One server-side session: its opaque id, JSON-serialisable data and timestamps.
 
-    id: str
-    data: dict[str, Any] = field(default_factory=dict)
+    ``repr`` shows neither the id nor the data (tokens live there): a session that ends up
+    in a log line or an error report's local variables leaks nothing.
+    """
+
+    id: str = field(repr=False)
+    data: dict[str, Any] = field(default_factory=dict, repr=False)
     created_at: float = 0.0
     last_seen_at: float = 0.0
 
@@ -84,9 +88,26 @@ def require_key(key: str) -> None:
         raise ValueError("store keys must be 1-200 characters of [A-Za-z0-9_.:~-]")
 
 
+def require_ttl(ttl: float) -> None:
+    """Raise ValueError unless ``ttl`` is a positive, finite number of seconds."""
+    if isinstance(ttl, bool) or not (
+        isinstance(ttl, int | float) and math.isfinite(ttl) and ttl > 0
+    ):
+        raise ValueError("ttl must be a positive number of seconds")
+
+
 def encode_json(value: Mapping[str, Any]) -> str:
     """Serialise session or transient data (TypeError/ValueError if not JSON-serialisable)."""
     return json.dumps(dict(value), separators=(",", ":"), allow_nan=False, sort_keys=True)
+
+
+def apply_update(fn: UpdateFn, data: dict[str, Any]) -> str:
+    """Run an update callback on ``data`` and return the new data as stored JSON."""
+    result = fn(data)
+    new_data = data if result is None else result
+    if not isinstance(new_data, dict):
+        raise TypeError("the update function must return a dict or None")
+    return encode_json(new_data)
 
 
 def decode_json_object(raw: str | bytes | None) -> dict[str, Any] | None:
@@ -177,12 +198,17 @@ class SessionStore(ABC):
         ``touch_interval`` to spare writes).
         """
 
-    @abstractmethod
     def save(self, session: Session) -> None:
         """Replace the data of an existing live session atomically.
 
         A session deleted or expired in the meantime is not brought back (no-op).
         """
+        if not is_valid_session_id(session.id):
+            raise ValueError("not a session id issued by this store")
+        encoded = encode_json(session.data)
+        saved = self.update(session.id, lambda _old: decode_json_object(encoded))
+        if saved is not None:
+            session.last_seen_at = saved.last_seen_at
 
     @abstractmethod
     def update(self, session_id: str, fn: UpdateFn) -> Session | None:

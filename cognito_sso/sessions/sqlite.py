@@ -28,6 +28,7 @@ from cognito_sso.sessions.base import (
     SessionStore,
     SessionStoreUnavailable,
     UpdateFn,
+    apply_update,
     as_timestamp,
     decode_json_object,
     encode_json,
@@ -35,6 +36,7 @@ from cognito_sso.sessions.base import (
     is_valid_session_id,
     new_session_id,
     require_key,
+    require_ttl,
 )
 
 __all__ = ["SQLiteSessionStore"]
@@ -276,15 +278,6 @@ class SQLiteSessionStore(SessionStore):
                 session.last_seen_at = now
             return session
 
-    def save(self, session: Session) -> None:
-        """Replace the data of an existing live session (never resurrects a deleted one)."""
-        if not is_valid_session_id(session.id):
-            raise ValueError("not a session id issued by this store")
-        encoded = encode_json(session.data)
-        saved = self.update(session.id, lambda _old: decode_json_object(encoded))
-        if saved is not None:
-            session.last_seen_at = saved.last_seen_at
-
     def update(self, session_id: str, fn: UpdateFn) -> Session | None:
         """Atomic read-modify-write (see :meth:`SessionStore.update`)."""
         if not is_valid_session_id(session_id):
@@ -293,11 +286,7 @@ class SQLiteSessionStore(SessionStore):
             session = self._read(conn, session_id)
             if session is None:
                 return None
-            result = fn(session.data)
-            data = session.data if result is None else result
-            if not isinstance(data, dict):
-                raise TypeError("the update function must return a dict or None")
-            encoded = encode_json(data)
+            encoded = apply_update(fn, session.data)
             now = max(self._now(), session.last_seen_at)
             conn.execute(
                 "UPDATE sessions SET data = ?, last_seen_at = ?, expires_at = ? WHERE id = ?",
@@ -317,8 +306,7 @@ class SQLiteSessionStore(SessionStore):
     def put_transient(self, key: str, value: Mapping[str, Any], ttl: float) -> None:
         """Store a single-use value for ``ttl`` seconds (replacing one under the same key)."""
         require_key(key)
-        if not (isinstance(ttl, int | float) and math.isfinite(ttl) and ttl > 0):
-            raise ValueError("ttl must be a positive number of seconds")
+        require_ttl(ttl)
         encoded = encode_json(value)
         self._maybe_cleanup()
         with self._guard():

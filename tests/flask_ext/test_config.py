@@ -219,3 +219,10 @@ def test_outputs_groups_feed_the_unknown_group_warning(tmp_path: Path) -> None:
     assert keys["COGNITO_GROUPS"] == ["billing", "reports", "admins"]
     with pytest.warns(UnknownGroupWarning, match="Admins"):
         load_config({**keys, "COGNITO_PERMISSIONS": {"Admins": ["x"], "billing": ["y"]}})
+
+
+def test_default_logout_uri_keeps_the_redirect_uris_spelling() -> None:
+    """Cognito matches sign-out URLs as strings; only the Origin check normalises ports."""
+    cfg = load_config(base(COGNITO_REDIRECT_URI="https://billing.example.com:443/auth/callback"))
+    assert cfg.logout_uri == "https://billing.example.com:443/auth/logged-out"
+    assert cfg.app_origin == "https://billing.example.com"

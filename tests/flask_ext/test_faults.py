@@ -83,11 +83,7 @@ def test_nothing_secret_is_logged(sso_env: SSOEnv, caplog: pytest.LogCaptureFixt
     # some failing remote steps, so warnings get logged
     sso_env.idp.fault("api", "error", count=2)
     sso_env.idp.fault("revoke", "error", count=2)
-    home = browser.get(app.url("/"))
-    token = home.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    browser.http.post(
-        app.url("/auth/logout"), data={"csrf_token": token}, headers={"Origin": app.base_url}
-    )
+    app.log_out(browser)
     cognito_logs = [r for r in caplog.records if r.name.startswith("cognito_sso")]
     assert any(r.levelno >= logging.WARNING for r in cognito_logs)
     text = "\n".join(r.getMessage() for r in cognito_logs)

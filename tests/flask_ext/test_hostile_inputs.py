@@ -161,3 +161,19 @@ def test_hostile_inputs_log_no_secrets(app: RunningApp, caplog: pytest.LogCaptur
     assert secret_code not in text
     assert "SECRET.TOKEN.VALUE" not in text
     assert (app.client_secret or "unset") not in text
+
+
+def test_logout_with_malformed_session_data(sso_env: SSOEnv, app: RunningApp) -> None:
+    email = sso_env.user()
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    home = browser.get(app.url("/"))  # the logout form, before the data goes bad
+    token = home.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    state = app.sso.state(app.app)
+    session_id = app.session_id(browser)
+    state.store.update(session_id, lambda data: {**data, "claims": [1], "tokens": [2]})
+    response = browser.http.post(
+        app.url("/auth/logout"), data={"csrf_token": token}, headers={"Origin": app.base_url}
+    )
+    assert response.status_code == 302
+    assert state.store.get(session_id) is None

@@ -49,6 +49,7 @@ def client_for(
     *,
     doc: dict[str, Any] | None = None,
     api: Handler | None = None,
+    secret: str | None = "s3cret-value",
 ) -> OIDCClient:
     """An OIDCClient whose IdP is ``doc`` for discovery and ``token``/``api`` handlers."""
 
@@ -64,7 +65,7 @@ def client_for(
     return OIDCClient(
         issuer=ISSUER,
         client_id="client1",
-        client_secret="s3cret-value",
+        client_secret=secret,
         http=http,
         api_endpoint="https://cognito-idp.eu-west-1.amazonaws.com/",
     )
@@ -181,3 +182,53 @@ def test_api_errors_are_typed_and_sanitized(
     with pytest.raises(expected) as info:
         client_for(doc=discovery(), api=api).global_sign_out("access")
     assert "\n" not in str(info.value)
+
+
+class _StubVerifier:
+    """Accepts any token and returns the claims it was given (verification itself is the
+    verifier's job and tested there; this checks what is done with two valid tokens)."""
+
+    def __init__(self, id_claims: dict[str, Any], access_claims: dict[str, Any]) -> None:
+        self.id_claims, self.access_claims = id_claims, access_claims
+        self.nonce: str | None = None
+
+    def verify_id_token(
+        self, token: str, *, nonce: str | None = None, access_token: str | None = None
+    ) -> dict[str, Any]:
+        assert access_token == "access"  # at_hash is always checked against the pair
+        self.nonce = nonce
+        return self.id_claims
+
+    def verify_access_token(self, token: str, *, scopes: Any = ()) -> dict[str, Any]:
+        return self.access_claims
+
+
+def test_token_pair_must_name_one_user() -> None:
+    """Sign-in and refresh both refuse an ID token and access token for different users."""
+    from cognito_sso.errors import InvalidTokenError
+    from cognito_sso.tokens import verify_token_pair
+
+    same = _StubVerifier({"sub": "u1"}, {"sub": "u1"})
+    assert verify_token_pair(same, "id", "access", nonce="n") == ({"sub": "u1"}, {"sub": "u1"})
+    assert same.nonce == "n"
+    for access_claims in ({"sub": "u2"}, {}):
+        with pytest.raises(InvalidTokenError, match="different users"):
+            verify_token_pair(_StubVerifier({"sub": "u1"}, access_claims), "id", "access")
+
+
+def test_client_authentication_headers() -> None:
+    """client_secret_basic with a secret (form-encoded id and secret, RFC 6749 2.3.1);
+    a public client puts client_id in the form and sends no Authorization header."""
+    seen: list[httpx.Request] = []
+
+    def token(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=GOOD)
+
+    client_for(token).refresh("r")
+    client_for(token, secret=None).refresh("r")
+    confidential, anonymous = seen
+    assert confidential.headers["authorization"] == "Basic Y2xpZW50MTpzM2NyZXQtdmFsdWU="
+    assert b"client_id" not in confidential.content
+    assert "authorization" not in anonymous.headers
+    assert b"client_id=client1" in anonymous.content

@@ -91,3 +91,26 @@ def test_one_refresh_across_processes(
     assert [status for status, _ in results] == [200] * 18
     assert len({pid for _, pid in results if pid is not None}) == 2  # both child processes
     assert sso_env.idp.count("POST", "/oauth2/token") == 1
+
+
+def test_sign_in_completes_on_another_worker_with_another_secret_key(
+    sso_env: SSOEnv, processes: list[subprocess.Popen[str]]
+) -> None:
+    """Peers keep the login transaction in the signed Flask session, so a per-process random
+    SECRET_KEY (or a callback landing on another worker) loses it. Ours lives in the shared
+    store: the callback may reach any worker, whatever its SECRET_KEY."""
+    app = sso_env.app()
+    email = sso_env.user()
+    config = {k: v for k, v in app.app.config.items() if k.startswith("COGNITO_")}
+    other = start({**config, "SECRET_KEY": os.urandom(24).hex()}, processes)
+
+    browser = sso_env.browser()
+    page = browser.follow(browser.get(app.url("/auth/login?next=/me")))  # worker 1
+    hop = browser.submit(page, {"username": email, "password": "Passw0rd!Local"})
+    hop = browser.follow(hop, stop_at=app.url("/auth/callback"))
+    callback = hop.headers["location"]
+    assert callback.startswith(app.url("/auth/callback?"))
+    done = browser.get(other + callback[len(app.base_url) :])  # worker 2
+    assert done.status_code == 302, done.text
+    assert done.headers["location"] == "/me"
+    assert browser.get(other + "/me").json()["sub"]

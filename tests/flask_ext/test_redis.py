@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.plugins.flask_apps import SSOEnv
@@ -34,27 +32,10 @@ def test_sign_in_refresh_and_logout_with_redis(sso_env: SSOEnv, redis_url: str) 
 
     assert state.store.update(session_id, expire) is not None
     sso_env.idp.reset_counts()
-    barrier = threading.Barrier(10)
-    statuses: list[int] = []
-
-    def call() -> None:
-        with httpx.Client(cookies={state.config.cookie_name: session_id}, timeout=30) as c:
-            barrier.wait()
-            statuses.append(c.get(app.url("/me")).status_code)
-
-    threads = [threading.Thread(target=call) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200] * 10
+    assert app.burst(session_id, "/me", 10) == [200] * 10
     assert sso_env.idp.count("POST", "/oauth2/token") == 1
 
-    home = browser.get(app.url("/"))
-    token = home.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    out = browser.http.post(
-        app.url("/auth/logout"), data={"csrf_token": token}, headers={"Origin": app.base_url}
-    )
+    out = app.log_out(browser)
     assert out.status_code == 302
     assert state.store.get(session_id) is None
 

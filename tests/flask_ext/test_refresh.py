@@ -6,7 +6,6 @@ expired by editing its stored expiry (the tokens themselves are real).
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -65,26 +64,8 @@ def test_twenty_concurrent_requests_refresh_once(sso_env: SSOEnv) -> None:
     browser = sso_env.browser()
     assert browser.sign_in(app.url("/me"), email).status_code == 200
     expire(app, browser)
-    state, session_id = session_of(app, browser)
-    cookies = {state.config.cookie_name: session_id}
     sso_env.idp.reset_counts()
-    barrier = threading.Barrier(20)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def call() -> None:
-        with httpx.Client(cookies=cookies, timeout=30) as client:
-            barrier.wait()
-            status = client.get(app.url("/me")).status_code
-        with lock:
-            statuses.append(status)
-
-    threads = [threading.Thread(target=call) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200] * 20
+    assert app.burst(app.session_id(browser), "/me", 20) == [200] * 20
     assert sso_env.idp.count("POST", "/oauth2/token") == 1
 
 
@@ -197,21 +178,24 @@ def test_concurrent_requests_share_one_session_check(sso_env: SSOEnv) -> None:
 
     assert state.store.update(session_id, due) is not None
     sso_env.idp.reset_counts()
-    barrier = threading.Barrier(10)
-    statuses: list[int] = []
-
-    def call() -> None:
-        with httpx.Client(cookies={state.config.cookie_name: session_id}, timeout=30) as c:
-            barrier.wait()
-            statuses.append(c.get(app.url("/me")).status_code)
-
-    threads = [threading.Thread(target=call) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200] * 10
+    assert app.burst(session_id, "/me", 10) == [200] * 10
     assert sso_env.idp.count("GET", "/oauth2/userInfo") == 1
     # within the interval: no further check
     assert browser.get(app.url("/me")).status_code == 200
     assert sso_env.idp.count("GET", "/oauth2/userInfo") == 1
+
+
+def test_public_client_signs_in_refreshes_and_logs_out(sso_env: SSOEnv) -> None:
+    """A client without a secret sends client_id in the form and no Authorization header
+    (peers' bug: flask-cognito-lib PR #17)."""
+    app = sso_env.app(secret=False)
+    assert app.client_secret is None
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), sso_env.user()).status_code == 200
+    before = expire(app, browser)
+    assert browser.get(app.url("/me")).status_code == 200
+    after = stored(app, browser)
+    assert after is not None
+    assert after["tokens"]["access_token"] != before["tokens"]["access_token"]
+    assert app.log_out(browser).status_code == 302
+    assert browser.get(app.url("/me")).status_code == 302

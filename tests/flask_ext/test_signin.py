@@ -286,3 +286,18 @@ def test_answers_that_depend_on_the_user_vary_by_cookie(sso_env: SSOEnv) -> None
     for path in ("/me", "/"):
         vary = {v.strip().lower() for v in browser.get(app.url(path)).headers["vary"].split(",")}
         assert {"cookie", "authorization"} <= vary, path
+
+
+def test_https_apps_get_secure_cookies(sso_env: SSOEnv) -> None:
+    """Outside loopback every cookie of the extension is Secure, HttpOnly and SameSite=Lax."""
+    app = sso_env.app(config={"COGNITO_REDIRECT_URI": "https://billing.example.com/auth/callback"})
+    config = app.sso.state(app.app).config
+    client = app.app.test_client()
+    login = client.get("/auth/login", base_url="https://billing.example.com")
+    client.set_cookie(config.cookie_name, "B" * 43, domain="billing.example.com")
+    stale = client.get("/me", base_url="https://billing.example.com")  # cookie gets cleared
+    headers = login.headers.getlist("Set-Cookie") + stale.headers.getlist("Set-Cookie")
+    names = {h.split("=", 1)[0] for h in headers}
+    assert names == {config.cookie_name, config.cookie_name + "_login"}
+    for header in headers:
+        assert "; Secure" in header and "; HttpOnly" in header and "SameSite=Lax" in header

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cognito_sso.config import origin_of
@@ -96,3 +98,16 @@ def test_app_origin_is_serialised_like_the_origin_header(url: str, origin: str) 
     must not make every sign-out look cross-site."""
     assert origin_of(url) == origin
     assert origin_allowed(origin, None, origin_of(url))
+
+
+def test_reprs_hide_secrets(tmp_path: Path) -> None:
+    """Objects holding tokens may end up in logs or error reports' local variables."""
+    from cognito_sso.login import LoginResult
+    from cognito_sso.sessions import open_store
+
+    data = {"tokens": {"access_token": "ACCESS-SECRET", "refresh_token": "REFRESH-SECRET"}}
+    with open_store(str(tmp_path / "s.db"), idle_timeout=60, absolute_timeout=120) as store:
+        session = store.create(data)
+        for text in (repr(session), repr(LoginResult(session_data=data, next_path="/"))):
+            assert "SECRET" not in text
+            assert session.id not in text

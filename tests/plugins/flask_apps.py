@@ -230,6 +230,35 @@ class RunningApp:
         assert value, "no session cookie"
         return value
 
+    def log_out(self, browser: Browser) -> httpx.Response:
+        """Sign out the way a page's logout form does (CSRF token from the home page)."""
+        home = browser.get(self.url("/"))
+        token = home.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        return browser.http.post(
+            self.url("/auth/logout"), data={"csrf_token": token}, headers={"Origin": self.base_url}
+        )
+
+    def burst(self, session_id: str, path: str, count: int) -> list[int]:
+        """``count`` simultaneous GETs of ``path`` with one session cookie; their statuses."""
+        cookies = {self.sso.state(self.app).config.cookie_name: session_id}
+        barrier = threading.Barrier(count)
+        statuses: list[int] = []
+        lock = threading.Lock()
+
+        def call() -> None:
+            with httpx.Client(cookies=cookies, timeout=30) as client:
+                barrier.wait()
+                status = client.get(self.url(path)).status_code
+            with lock:
+                statuses.append(status)
+
+        threads = [threading.Thread(target=call) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return statuses
+
 
 @dataclass
 class SSOEnv:
