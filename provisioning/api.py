@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from provisioning.apply import ApplyResult, Progress, ReplacementRequired
+from provisioning.apply import ApplyResult, ReplacementRequired
 from provisioning.apply import apply as _apply
-from provisioning.aws import Connection, ProvisioningError, connect, error_code
+from provisioning.aws import Connection, Progress, ProvisioningError, connect, quiet
 from provisioning.outputs import (
     collect_outputs,
     default_outputs_path,
@@ -53,16 +53,12 @@ __all__ = [
 ]
 
 
-def _quiet(_: str) -> None:
-    pass
-
-
-def plan(conn: Connection, spec: Spec) -> Plan:
+def plan(conn: Connection, spec: Spec, *, progress: Progress = quiet) -> Plan:
     """Compare the spec with the pool's current state (read-only)."""
-    return make_plan(conn, spec)
+    return make_plan(conn, spec, progress)
 
 
-def apply(conn: Connection, spec: Spec, *, progress: Progress = _quiet) -> ApplyResult:
+def apply(conn: Connection, spec: Spec, *, progress: Progress = quiet) -> ApplyResult:
     """Bring the pool in line with the spec; `result.writes` counts the write calls made."""
     return _apply(conn, spec, progress=progress)
 
@@ -95,7 +91,7 @@ def destroy(
     spec: Spec,
     *,
     confirm: Callable[[str], bool],
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> bool:
     """Delete the spec's pool (domain first). Refuses when deletion protection is on; asks
     `confirm(pool_id)` before deleting. Returns False when there was nothing to delete."""
@@ -111,17 +107,13 @@ def destroy(
         )
     if not confirm(pool_id):
         raise ProvisioningError("destroy cancelled: nothing was deleted")
-    domains = {d for d in (pool.get("Domain"), spec.domain_prefix) if d}
+    # AWS refuses to delete a pool that still has a domain (prefix or custom).
+    domains = {d for d in (pool.get("Domain"), pool.get("CustomDomain"), spec.domain_prefix) if d}
     for domain in sorted(domains):
         owner = conn.client.describe_user_pool_domain(Domain=domain).get("DomainDescription", {})
         if owner.get("UserPoolId") == pool_id:
             progress(f"  deleting domain {domain}")
             conn.client.delete_user_pool_domain(Domain=domain, UserPoolId=pool_id)
     progress(f"  deleting user pool {spec.pool.name} ({pool_id})")
-    try:
-        conn.client.delete_user_pool(UserPoolId=pool_id)
-    except Exception as exc:
-        if error_code(exc) is None:
-            raise
-        raise ProvisioningError(f"could not delete user pool {pool_id}: {exc}") from exc
+    conn.client.delete_user_pool(UserPoolId=pool_id)
     return True

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from provisioning.aws import Connection, ProvisioningError, input_members
+from provisioning.aws import Connection, Progress, ProvisioningError, input_members, quiet
 from provisioning.mapping import (
     MFA_KEYS,
     client_request,
@@ -18,11 +17,9 @@ from provisioning.mapping import (
     user_attributes,
     user_login,
 )
-from provisioning.plan import CREATE, Plan, ResourceChange, format_value, make_plan, render_plan
+from provisioning.plan import CREATE, Plan, ResourceChange, make_plan, render_plan
 from provisioning.spec import ClientSpec, GroupSpec, Spec, UserSpec
 from provisioning.state import PoolState, read_user
-
-Progress = Callable[[str], None]
 
 
 class ReplacementRequired(ProvisioningError):
@@ -31,16 +28,18 @@ class ReplacementRequired(ProvisioningError):
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         lines = [
-            "refusing to apply: these changes need a resource to be replaced, which apply "
-            "never does on its own (it would lose users, sessions or client secrets):"
+            "refusing to apply; nothing was changed. Replacing a resource would lose its users, "
+            "sessions or client secrets, which apply never does on its own:"
         ]
         for change in plan.blocking:
-            lines.append(f"  {change.kind} {change.name}: {change.note}")
-            lines.extend(
-                f"    {f.key}: {format_value(f.old)} → {format_value(f.new)}"
-                for f in change.fields
-                if f.create_only
+            create_only = [f.key for f in change.fields if f.create_only]
+            reason = (
+                f"{', '.join(create_only)} can only be set when it is created "
+                "(restore the old value, or delete it yourself and apply again)"
+                if create_only
+                else change.note
             )
+            lines.append(f"  {change.kind} {change.name}: {reason}")
         super().__init__("\n".join(lines))
 
 
@@ -54,11 +53,10 @@ class ApplyResult:
     operations: list[str]
 
 
-def apply(conn: Connection, spec: Spec, *, progress: Progress = lambda _: None) -> ApplyResult:
+def apply(conn: Connection, spec: Spec, *, progress: Progress = quiet) -> ApplyResult:
     """Plan against the current state and execute it; raises `ReplacementRequired` when the spec
     needs a create-only change. Safe to re-run after an interruption: it re-reads everything."""
-    progress(f"reading the current state of user pool {spec.pool.name}")
-    plan = make_plan(conn, spec)
+    plan = make_plan(conn, spec, progress)
     for line in render_plan(plan):
         progress(line)
     if plan.blocking:
@@ -115,16 +113,17 @@ class _Runner:
     def _update_pool(self, state: PoolState, change: ResourceChange) -> None:
         keys = {f.key for f in change.fields}
         pool_id = state.pool_id
+        updated = bool(keys - MFA_KEYS - {"tags"})
         if keys & MFA_KEYS:
             # Before UpdateUserPool: UpdateUserPool cannot turn MFA on (reference 5.1).
             self.progress("  setting MFA configuration")
             self.client.set_user_pool_mfa_config(UserPoolId=pool_id, **mfa_request(self.spec.pool))
-        if keys - MFA_KEYS - {"tags"}:
+        if updated:
             self.progress(f"  updating user pool {pool_id} (full desired state)")
             members = input_members(self.client, "UpdateUserPool")
             self.client.update_user_pool(**pool_update_request(self.spec.pool, state.pool, members))
-        if "tags" in keys or keys - MFA_KEYS - {"tags"}:
-            self._sync_tags(state.pool_arn, touched=bool(keys - MFA_KEYS - {"tags"}), state=state)
+        if updated or "tags" in keys:
+            self._sync_tags(state.pool_arn, touched=updated, state=state)
 
     def _sync_tags(self, arn: str, *, touched: bool, state: PoolState) -> None:
         # UpdateUserPool carries UserPoolTags too, so re-read after it instead of guessing

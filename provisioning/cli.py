@@ -107,21 +107,75 @@ def main(
             f"{len(spec.clients)} client(s), {len(spec.users)} user(s)"
         )
         return EXIT_OK
+    conn: Connection | None = None
     try:
-        conn = api.connect(endpoint_url=args.endpoint_url, region=args.region, profile=args.profile)
-        where = args.endpoint_url or f"AWS {conn.region}"
+        conn = api.connect(
+            endpoint_url=args.endpoint_url, region=args.region, profile=args.profile, notice=say
+        )
+        where = conn.endpoint_url or f"AWS {conn.region}" + (
+            f", profile {args.profile}" if args.profile else ""
+        )
         say(f"user pool {spec.pool.name} ({where})")
         return _COMMANDS[args.command](conn, spec, args, say, _confirmer(inp, out, spec))
-    except api.ProvisioningError as exc:
-        fail(str(exc))
-    except botocore.exceptions.ClientError as exc:
-        error = exc.response.get("Error", {})
-        fail(f"{exc.operation_name} failed: {error.get('Code')}: {error.get('Message')}")
-    except botocore.exceptions.BotoCoreError as exc:
-        fail(f"cannot reach Cognito: {exc}")
-    except OSError as exc:
-        fail(str(exc))
+    except (
+        api.ProvisioningError,
+        botocore.exceptions.BotoCoreError,
+        botocore.exceptions.ClientError,
+        OSError,
+    ) as exc:
+        fail(failure_message(exc, conn.endpoint_url if conn else args.endpoint_url))
+    except KeyboardInterrupt:
+        fail("interrupted")
+    if conn is not None and conn.writes.count and args.command == "apply":
+        fail(
+            f"{conn.writes.count} write call(s) were sent before it stopped; run apply again to "
+            "continue (it starts from the current state)"
+        )
     return EXIT_FAILED
+
+
+_CREDENTIAL_ERRORS = (
+    botocore.exceptions.NoCredentialsError,
+    botocore.exceptions.PartialCredentialsError,
+    botocore.exceptions.CredentialRetrievalError,
+    botocore.exceptions.TokenRetrievalError,
+    botocore.exceptions.SSOError,
+)
+_CONNECTION_ERRORS = (
+    botocore.exceptions.EndpointConnectionError,
+    botocore.exceptions.ConnectionClosedError,
+    botocore.exceptions.ConnectTimeoutError,
+    botocore.exceptions.ReadTimeoutError,
+)
+# Error codes that mean "who you are" or "what you may do" rather than a provisioning problem.
+_IDENTITY_HINTS = {
+    "AccessDeniedException": "the AWS identity in use lacks this cognito-idp permission",
+    "UnrecognizedClientException": "the AWS credentials are not valid",
+    "InvalidSignatureException": "the AWS secret key does not match the access key",
+    "ExpiredTokenException": "the AWS session credentials have expired: renew them",
+}
+
+
+def failure_message(exc: BaseException, endpoint_url: str | None) -> str:
+    """One line (no traceback) explaining an expected failure."""
+    if isinstance(exc, _CREDENTIAL_ERRORS):
+        return (
+            f"no usable AWS credentials ({exc}). Configure them with `aws configure`, "
+            "AWS_PROFILE or --profile (for SSO profiles: `aws sso login`), or pass "
+            "--endpoint-url for the local IdP"
+        )
+    if isinstance(exc, _CONNECTION_ERRORS):
+        where = endpoint_url or "AWS"
+        return f"cannot reach Cognito at {where}: {exc}"
+    if isinstance(exc, botocore.exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code"))
+        line = f"{exc.operation_name} failed: {code}: {error.get('Message')}"
+        hint = _IDENTITY_HINTS.get(code)
+        return f"{line} ({hint})" if hint else line
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return f"AWS SDK error: {exc}"
+    return str(exc)
 
 
 Say = Callable[[str], None]
@@ -144,8 +198,7 @@ def _confirmer(inp: TextIO, out: TextIO, spec: Spec) -> Confirm:
 
 
 def _plan(conn: Connection, spec: Spec, args: argparse.Namespace, say: Say, _: Confirm) -> int:
-    say(f"reading the current state of user pool {spec.pool.name}")
-    plan = api.plan(conn, spec)
+    plan = api.plan(conn, spec, progress=say)
     for line in api.render_plan(plan):
         say(line)
     if plan.blocking:
@@ -166,11 +219,7 @@ def _write_outputs(
 
 
 def _apply(conn: Connection, spec: Spec, args: argparse.Namespace, say: Say, _: Confirm) -> int:
-    try:
-        result = api.apply(conn, spec, progress=say)
-    except api.ReplacementRequired as exc:
-        say(str(exc))
-        return EXIT_FAILED
+    result = api.apply(conn, spec, progress=say)  # ReplacementRequired: reported by main()
     say(f"{result.writes} writes")
     _write_outputs(conn, spec, args, say)
     return EXIT_OK

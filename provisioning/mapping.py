@@ -161,18 +161,51 @@ def pool_update_request(
     for legacy in _LEGACY_POOL_FIELDS:
         request.pop(legacy, None)
     desired = pool_request(pool)
-    sms_text = (described.get("VerificationMessageTemplate") or {}).get("SmsMessage")
-    if sms_text:  # not managed by the spec: keep it rather than let the update reset it
-        desired["VerificationMessageTemplate"]["SmsMessage"] = sms_text
-    policies = dict(described.get("Policies") or {})
-    policies.update(desired["Policies"])
-    desired["Policies"] = policies
+    # Nested settings the spec leaves out (texts it does not set, PasswordHistorySize, ...)
+    # are kept as described: the update would otherwise reset them.
+    desired["Policies"] = _merged(described.get("Policies"), desired["Policies"], "PasswordPolicy")
+    desired["AdminCreateUserConfig"] = _merged(
+        described.get("AdminCreateUserConfig"),
+        desired["AdminCreateUserConfig"],
+        "InviteMessageTemplate",
+    )
+    # Legacy; refused together with TemporaryPasswordValidityDays, which is always sent.
+    desired["AdminCreateUserConfig"].pop("UnusedAccountValidityDays", None)
+    email = dict(described.get("EmailConfiguration") or {})
+    if email.get("EmailSendingAccount") == desired["EmailConfiguration"]["EmailSendingAccount"]:
+        # Same sending account: keep its unmanaged fields. A switch starts from the spec alone
+        # (DEVELOPER's SES settings must not linger on COGNITO_DEFAULT).
+        desired["EmailConfiguration"] = {**email, **desired["EmailConfiguration"]}
+    desired["VerificationMessageTemplate"] = _verification_update(
+        described.get("VerificationMessageTemplate") or {}, desired["VerificationMessageTemplate"]
+    )
     if "DeviceConfiguration" not in desired:
         request.pop("DeviceConfiguration", None)
     request.update({k: v for k, v in desired.items() if k in members})
     request["MfaConfiguration"] = pool.mfa.mode.upper()
     request["UserPoolId"] = described["Id"]
     return request
+
+
+def _merged(described: Any, desired: dict[str, Any], nested: str) -> dict[str, Any]:
+    """`desired` over `described`, one level deeper for the `nested` table."""
+    merged = {**(described or {}), **desired}
+    inner = {**((described or {}).get(nested) or {}), **(desired.get(nested) or {})}
+    if inner:
+        merged[nested] = inner
+    return merged
+
+
+_CODE_PAIR = ("EmailMessage", "EmailSubject")
+_LINK_PAIR = ("EmailMessageByLink", "EmailSubjectByLink")
+
+
+def _verification_update(described: Mapping[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+    """The desired template plus the described texts it leaves out, but only the message pair
+    of the chosen option (AWS refuses both pairs together, reference 5.1)."""
+    link = desired["DefaultEmailOption"] == "CONFIRM_WITH_LINK"
+    keep = (*(_LINK_PAIR if link else _CODE_PAIR), "SmsMessage")
+    return {**{k: v for k, v in described.items() if k in keep and v}, **desired}
 
 
 def pool_view(api: Mapping[str, Any]) -> dict[str, Any]:
@@ -270,7 +303,10 @@ def desired_pool_view(spec: Spec) -> dict[str, Any]:
     view = pool_view(pool_request(spec.pool))
     view.update(mfa_view(mfa_request(spec.pool)))
     view["tags"] = dict(sorted(spec.pool.tags.items()))
-    # Optional texts the spec leaves out are Cognito's business (it fills in defaults).
+    # Optional texts the spec leaves out are Cognito's business (it fills in defaults), and
+    # so is account recovery (the update keeps the described setting).
+    if not spec.pool.account_recovery:
+        view["account_recovery.mechanisms"] = None
     return view
 
 
@@ -337,7 +373,7 @@ def _validity(api: Mapping[str, Any], field: str, unit_key: str, default: Durati
     if not value:  # absent, or RefreshTokenValidity 0 which Cognito reads as the default
         return default.normalized()
     unit = (api.get("TokenValidityUnits") or {}).get(unit_key) or default.unit
-    return Duration.from_api(int(value), unit).normalized()
+    return Duration(int(value), unit).normalized()
 
 
 def client_view(api: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioning.aws import Connection
+from provisioning.aws import Connection, Progress, quiet
 from provisioning.mapping import (
     CLIENT_CREATE_ONLY,
     POOL_CREATE_ONLY,
@@ -117,63 +117,75 @@ def _update(kind: str, name: str, fields: tuple[FieldChange, ...]) -> ResourceCh
     return ResourceChange(kind, name, UPDATE, fields)
 
 
-def make_plan(conn: Connection, spec: Spec) -> Plan:
+def _compare(
+    kind: str,
+    name: str,
+    desired: Mapping[str, Any],
+    current: Mapping[str, Any] | None,
+    create_only: frozenset[str] = frozenset(),
+    note: str = "",
+) -> ResourceChange | None:
+    """Create when there is no current state, else update the fields that differ (if any)."""
+    if current is None:
+        return _creation(kind, name, desired, note)
+    return _update(kind, name, diff(desired, current, create_only))
+
+
+def make_plan(conn: Connection, spec: Spec, progress: Progress = quiet) -> Plan:
     """Read the current state and compare it with the spec (read-only API calls)."""
-    state = read_state(conn, spec)
+    state = read_state(conn, spec, progress)
     domain = (
         read_domain(conn, spec.domain_prefix, state.pool if state else None)
         if spec.domain_prefix
         else None
     )
-    plan = Plan(spec, state, domain)
-    changes = plan.changes
-
-    desired_pool = desired_pool_view(spec)
-    if state is None:
-        changes.append(_creation("pool", spec.pool.name, desired_pool))
-    else:
-        current = current_pool_view(state.pool, state.mfa, state.tags)
-        change = _update("pool", spec.pool.name, diff(desired_pool, current, POOL_CREATE_ONLY))
-        if change:
-            changes.append(change)
-
+    s = state
+    changes = [
+        _compare(
+            "pool",
+            spec.pool.name,
+            desired_pool_view(spec),
+            None if s is None else current_pool_view(s.pool, s.mfa, s.tags),
+            POOL_CREATE_ONLY,
+        )
+    ]
     if spec.domain_prefix and domain is not None:
-        domain_change = _domain_change(spec.domain_prefix, state, domain)
-        if domain_change:
-            changes.append(domain_change)
-
+        changes.append(_domain_change(spec.domain_prefix, s, domain))
     for group in spec.groups:
-        desired = group_view(group_request(group))
-        existing = state.groups.get(group.name) if state else None
-        if existing is None:
-            changes.append(_creation("group", group.name, desired))
-        else:
-            change = _update("group", group.name, diff(desired, group_view(existing)))
-            if change:
-                changes.append(change)
-
+        existing = s.groups.get(group.name) if s else None
+        changes.append(
+            _compare(
+                "group",
+                group.name,
+                group_view(group_request(group)),
+                None if existing is None else group_view(existing),
+            )
+        )
     for client in spec.clients:
-        desired = client_view(client_request(client))
-        described = state.clients.get(client.name) if state else None
-        if described is None:
-            changes.append(_creation("client", client.name, desired))
-        else:
-            fields = diff(desired, client_view(described), CLIENT_CREATE_ONLY)
-            change = _update("client", client.name, fields)
-            if change:
-                changes.append(change)
-
+        described = s.clients.get(client.name) if s else None
+        changes.append(
+            _compare(
+                "client",
+                client.name,
+                client_view(client_request(client)),
+                None if described is None else client_view(described),
+                CLIENT_CREATE_ONLY,
+            )
+        )
     for user in spec.users:
-        desired = {"email": user.email, **desired_user_view(user)}
-        found = state.users.get(user.key) if state else None
-        if found is None:
-            changes.append(_creation("user", user.key, desired, note="invitation e-mail"))
-        else:
-            current = {"email": user.email, **user_view(found.attributes, found.groups)}
-            change = _update("user", user.key, diff(desired, current))
-            if change:
-                changes.append(change)
-    return plan
+        found = s.users.get(user.key) if s else None
+        changes.append(
+            _compare(
+                "user",
+                user.key,
+                {"email": user.email, **desired_user_view(user)},
+                None
+                if found is None
+                else {"email": user.email, **user_view(found.attributes, found.groups)},
+                note="invitation e-mail",
+            )
+        )
+    return Plan(spec, state, domain, [c for c in changes if c is not None])
 
 
 def _domain_change(

@@ -115,11 +115,6 @@ class Duration:
             return None
         return cls(int(match.group(1)), _UNITS[match.group(2)][0])
 
-    @classmethod
-    def from_api(cls, value: int, unit: str) -> Duration:
-        """Build from a Cognito value and unit name."""
-        return cls(value, unit)
-
     def normalized(self) -> str:
         """Canonical text form (largest whole unit), e.g. 300 seconds -> "5m"."""
         secs = self.seconds
@@ -271,7 +266,6 @@ class Spec:
     groups: tuple[GroupSpec, ...] = ()
     clients: tuple[ClientSpec, ...] = ()
     users: tuple[UserSpec, ...] = ()
-    source: Path | None = None
 
 
 # ---------------------------------------------------------------------------------------
@@ -286,8 +280,7 @@ def load_spec(path: str | Path) -> Spec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError([Problem("(file)", f"not valid TOML: {exc}")]) from exc
-    spec = parse_spec(data)
-    return Spec(spec.pool, spec.domain_prefix, spec.groups, spec.clients, spec.users, source)
+    return parse_spec(data)
 
 
 def parse_spec(data: Mapping[str, Any]) -> Spec:
@@ -598,6 +591,14 @@ def _cross_checks(
             "pool.verification.default_option", "link verification needs a [domain] prefix"
         )
     group_names = {g.name for g in groups}
+    # AdminCreateUser must carry every required attribute, and users here have only these.
+    unsettable = sorted(set(pool.required_attributes) - {"email", "name"})
+    if users and unsettable:
+        root.problem(
+            "pool.attributes.required",
+            f"{', '.join(unsettable)} cannot be required while [users] are invited "
+            "(a spec user has only email and name)",
+        )
     seen_emails: dict[str, str] = {}
     for user in users:
         for group in user.groups:

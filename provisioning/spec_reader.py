@@ -184,27 +184,26 @@ class TableReader:
 
     def tables(self, name: str) -> dict[str, TableReader]:
         """A table of named sub-tables, e.g. `[clients.billing]`."""
-        outer = self.table(name)
-        result: dict[str, TableReader] = {}
-        for child in outer.keys():
-            value = outer._get(child)
-            if not isinstance(value, dict):
-                outer._wrong_type(child, "table", value)
-                continue
-            result[child] = TableReader(value, outer.key(child), self._problems)
-        return result
+        outer, children = self._children(name, dict, "table")
+        return {k: TableReader(v, outer.key(k), self._problems) for k, v in children.items()}
 
     def string_map(self, name: str) -> dict[str, str]:
         """A table whose values are all strings, e.g. tags."""
+        return self._children(name, str, "string")[1]
+
+    def _children(
+        self, name: str, kind: type, kind_name: str
+    ) -> tuple[TableReader, dict[str, Any]]:
+        """Sub-table `name` and its entries of type `kind` (others reported)."""
         outer = self.table(name)
-        result: dict[str, str] = {}
+        children: dict[str, Any] = {}
         for child in outer.keys():
             value = outer._get(child)
-            if not isinstance(value, str):
-                outer._wrong_type(child, "string", value)
-                continue
-            result[child] = value
-        return result
+            if isinstance(value, kind):
+                children[child] = value
+            else:
+                outer._wrong_type(child, kind_name, value)
+        return outer, children
 
     def keys(self) -> list[str]:
         """The keys present in this table."""

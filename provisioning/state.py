@@ -8,7 +8,14 @@ from typing import Any
 
 import botocore.exceptions
 
-from provisioning.aws import CognitoClient, Connection, ProvisioningError, error_code
+from provisioning.aws import (
+    CognitoClient,
+    Connection,
+    Progress,
+    ProvisioningError,
+    error_code,
+    quiet,
+)
 from provisioning.mapping import user_login
 from provisioning.spec import Spec
 
@@ -75,10 +82,16 @@ def find_pool_id(conn: Connection, name: str) -> str | None:
     return ids[0] if ids else None
 
 
-def read_state(conn: Connection, spec: Spec) -> PoolState | None:
+# Reading users takes two calls each: say how far it got every so many users.
+_USERS_PER_PROGRESS_LINE = 25
+
+
+def read_state(conn: Connection, spec: Spec, progress: Progress = quiet) -> PoolState | None:
     """The current state of the spec's pool, or None when it does not exist yet."""
+    progress(f"reading the current state of user pool {spec.pool.name}")
     pool_id = find_pool_id(conn, spec.pool.name)
     if pool_id is None:
+        progress("  no such user pool yet")
         return None
     client = conn.client
     pool = client.describe_user_pool(UserPoolId=pool_id)["UserPool"]
@@ -103,10 +116,18 @@ def read_state(conn: Connection, spec: Spec) -> PoolState | None:
         state.clients[name] = client.describe_user_pool_client(
             UserPoolId=pool_id, ClientId=summary["ClientId"]
         )["UserPoolClient"]
-    for user in spec.users:
+    for done, user in enumerate(spec.users, 1):
         found = read_user(conn, pool_id, user_login(spec, user))
         if found is not None:
             state.users[user.key] = found
+        if done % _USERS_PER_PROGRESS_LINE == 0 and done < len(spec.users):
+            progress(f"  read {done} of {len(spec.users)} users")
+    progress(
+        f"  found {pool_id}: {sum(g.name in state.groups for g in spec.groups)} of "
+        f"{len(spec.groups)} groups, "
+        f"{len(state.clients)} of {len(spec.clients)} app clients, "
+        f"{len(state.users)} of {len(spec.users)} users"
+    )
     return state
 
 

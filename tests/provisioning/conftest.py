@@ -12,6 +12,7 @@ from provisioning.aws import Connection, connect
 from provisioning.spec import Spec, load_spec
 
 DEMO_SPEC = Path(__file__).resolve().parents[2] / "provisioning" / "pools" / "sso-demo.toml"
+MAXIMAL_SPEC = Path(__file__).resolve().parent / "maximal.toml"  # every spec key set
 
 
 @pytest.fixture
@@ -30,13 +31,23 @@ def conn(fresh_idp: RunningServer) -> Connection:
 
 
 @pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """botocore's retry sleeps, recorded instead of slept."""
+    recorded: list[float] = []
+    monkeypatch.setattr("botocore.endpoint.time.sleep", recorded.append)
+    return recorded
+
+
+@pytest.fixture
 def demo_spec() -> Spec:
     return load_spec(DEMO_SPEC)
 
 
-def spec_variant(tmp_path: Path, *replacements: tuple[str, str], name: str = "variant") -> Path:
-    """A copy of the demo spec with exact text replacements (each must match once)."""
-    text = DEMO_SPEC.read_text(encoding="utf-8")
+def spec_variant(
+    tmp_path: Path, *replacements: tuple[str, str], name: str = "variant", base: Path = DEMO_SPEC
+) -> Path:
+    """A copy of the demo spec (or `base`) with exact text replacements (each must match once)."""
+    text = base.read_text(encoding="utf-8")
     for old, new in replacements:
         assert text.count(old) == 1, f"{old!r} must occur exactly once in the demo spec"
         text = text.replace(old, new)

@@ -8,10 +8,13 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from local_cognito.server import RunningServer
 from local_cognito.testing import make_cognito_client
 from provisioning.cli import main
 from tests.provisioning.conftest import DEMO_SPEC, spec_variant
+from tests.provisioning.scripted_aws import Answer, error, scripted_cognito
 
 
 @dataclass
@@ -59,7 +62,7 @@ def test_bad_arguments_exit_2() -> None:
     assert run("plan").code == 2
 
 
-def test_unreachable_endpoint_fails_cleanly() -> None:
+def test_unreachable_endpoint_fails_cleanly(waits: list[float]) -> None:
     result = run("plan", "--spec", str(DEMO_SPEC), "--endpoint-url", "http://127.0.0.1:9")
     assert result.code == 1
     assert "error:" in result.err and "Traceback" not in result.err
@@ -138,3 +141,93 @@ def test_destroy_honours_deletion_protection(fresh_idp: RunningServer, tmp_path:
     assert "deletion_protection: true → false" in lifted.out
     assert run("destroy", "--spec", str(DEMO_SPEC), *endpoint, "--yes").code == 0
     assert console.list_user_pools(MaxResults=60)["UserPools"] == []
+
+
+def assert_one_line_error(result: Run, *expected: str) -> None:
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    first = result.err.splitlines()[0]
+    assert first.startswith("error: ")
+    for text in expected:
+        assert text in first, first
+
+
+def test_no_credentials_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    result = run("plan", "--spec", str(DEMO_SPEC), "--region", "eu-west-1")
+    assert_one_line_error(result, "no usable AWS credentials", "--profile")
+    assert "(AWS eu-west-1)" in result.out  # default AWS endpoint, no --endpoint-url
+
+
+def test_unknown_profile_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    result = run("plan", "--spec", str(DEMO_SPEC), "--profile", "nope")
+    assert_one_line_error(result, "nope")
+
+
+def test_access_denied_is_explained(waits: list[float]) -> None:
+    denied = error("AccessDeniedException", "User: arn:aws:iam::1:user/x is not authorized")
+    with scripted_cognito({"ListUserPools": [denied]}) as (url, script):
+        result = run("plan", "--spec", str(DEMO_SPEC), "--endpoint-url", url)
+    assert_one_line_error(result, "ListUserPools failed: AccessDeniedException", "permission")
+    assert script.calls == ["ListUserPools"]  # not retried
+
+
+def test_failure_during_apply_says_how_to_continue(waits: list[float]) -> None:
+    pool = {"Id": "eu-west-1_AbC", "Arn": "arn:aws:cognito-idp:eu-west-1:1:userpool/eu-west-1_AbC"}
+    answers: dict[str, list[Answer]] = {
+        "ListUserPools": [(200, {"UserPools": []})],
+        "DescribeUserPoolDomain": [(200, {"DomainDescription": {}})],
+        "CreateUserPool": [(200, {"UserPool": pool})],
+        "SetUserPoolMfaConfig": [error("AccessDeniedException", "not authorized")],
+    }
+    with scripted_cognito(answers) as (url, _):
+        result = run("apply", "--spec", str(DEMO_SPEC), "--endpoint-url", url)
+    assert_one_line_error(result, "SetUserPoolMfaConfig failed")
+    assert "2 write call(s) were sent before it stopped; run apply again" in result.err
+    assert "creating user pool sso-demo" in result.out
+
+
+def test_unreachable_endpoint_names_it(waits: list[float]) -> None:
+    result = run("plan", "--spec", str(DEMO_SPEC), "--endpoint-url", "http://127.0.0.1:9")
+    assert_one_line_error(result, "cannot reach Cognito at http://127.0.0.1:9")
+
+
+def test_refused_plan_is_an_error(fresh_idp: RunningServer, tmp_path: Path) -> None:
+    endpoint = ["--endpoint-url", fresh_idp.base_url]
+    assert (
+        run("apply", "--spec", str(DEMO_SPEC), *endpoint, "--outputs", str(tmp_path / "o")).code
+        == 0
+    )
+    changed = spec_variant(tmp_path, ("case_sensitive = false", "case_sensitive = true"))
+    planned = run("plan", "--spec", str(changed), *endpoint)
+    assert planned.code == 1 and "(create-only)" in planned.out
+    refused = run("apply", "--spec", str(changed), *endpoint)
+    assert_one_line_error(refused, "refusing to apply")
+    assert "pool sso-demo: sign_in.case_sensitive can only be set when" in refused.err
+    assert "write call(s)" not in refused.err
+
+
+def test_destroy_deletes_a_custom_domain_first(waits: list[float]) -> None:
+    pool_id = "eu-west-1_AbC"
+    owned = (200, {"DomainDescription": {"UserPoolId": pool_id, "Status": "ACTIVE"}})
+    answers: dict[str, list[Answer]] = {
+        "ListUserPools": [(200, {"UserPools": [{"Id": pool_id, "Name": "sso-demo"}]})],
+        # AWS reports a custom domain under CustomDomain, a prefix under Domain.
+        "DescribeUserPool": [
+            (200, {"UserPool": {"Id": pool_id, "CustomDomain": "auth.example.com"}})
+        ],
+        "DescribeUserPoolDomain": [owned],
+        "DeleteUserPoolDomain": [(200, {})],
+        "DeleteUserPool": [(200, {})],
+    }
+    with scripted_cognito(answers) as (url, script):
+        result = run("destroy", "--spec", str(DEMO_SPEC), "--endpoint-url", url, "--yes")
+    assert result.code == 0, result.err
+    deleted = [p["Domain"] for op, p in script.requests if op == "DeleteUserPoolDomain"]
+    assert sorted(deleted) == ["auth.example.com", "sso-demo-platform"]
+    assert script.calls[-1] == "DeleteUserPool"

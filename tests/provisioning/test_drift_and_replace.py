@@ -13,7 +13,7 @@ from provisioning import api
 from provisioning.aws import Connection, input_members
 from provisioning.plan import REPLACE, UPDATE
 from provisioning.spec import Spec, load_spec
-from tests.provisioning.conftest import spec_variant
+from tests.provisioning.conftest import DEMO_SPEC, spec_variant
 
 
 def full_update_pool(client: Any, pool_id: str, **changes: Any) -> None:
@@ -177,7 +177,7 @@ def test_create_only_change_is_refused(
         spec_variant(
             tmp_path,
             ("case_sensitive = false", "case_sensitive = true"),
-            ('required = ["email", "name"]', 'required = ["email", "name", "family_name"]'),
+            ('required = ["email", "name"]', 'required = ["email"]'),
             ("minimum_length = 8", "minimum_length = 10"),
             (
                 "[clients.reports]\ngenerate_secret = true",
@@ -229,3 +229,47 @@ def test_interrupted_apply_converges(
     pools = conn.client.list_user_pools(MaxResults=60)["UserPools"]
     assert [p["Name"] for p in pools] == ["sso-demo"]
     assert sorted(client_ids(conn.client, pools[0]["Id"])) == ["billing", "reports"]
+
+
+def test_unmanaged_account_recovery_is_left_alone(
+    fresh_idp: RunningServer, conn: Connection, tmp_path: Path
+) -> None:
+    spec = load_spec(
+        spec_variant(tmp_path, ('[pool.account_recovery]\nmechanisms = ["verified_email"]\n', ""))
+    )
+    pool_id = api.apply(conn, spec).pool_id
+    console = make_cognito_client(fresh_idp.base_url)
+    recovery = {"RecoveryMechanisms": [{"Priority": 1, "Name": "admin_only"}]}
+    # (MfaConfiguration given: the local IdP's DescribeUserPool reports OFF, see notes)
+    full_update_pool(console, pool_id, AccountRecoverySetting=recovery, MfaConfiguration="OPTIONAL")
+    assert api.render_plan(api.plan(conn, spec)) == ["no changes"]
+    # A managed change elsewhere keeps it (the full update carries the described setting).
+    changed = load_spec(
+        spec_variant(
+            tmp_path,
+            ('[pool.account_recovery]\nmechanisms = ["verified_email"]\n', ""),
+            ("minimum_length = 8", "minimum_length = 9"),
+            name="changed",
+        )
+    )
+    assert api.apply(conn, changed).operations == ["UpdateUserPool"]
+    pool = console.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert pool["AccountRecoverySetting"] == recovery
+    assert api.apply(conn, changed).writes == 0
+
+
+def test_reading_many_users_shows_progress(
+    conn: Connection, demo_spec: Spec, tmp_path: Path
+) -> None:
+    api.apply(conn, demo_spec)
+    extra = "".join(
+        f'\n[users.u{i}]\nemail = "u{i}@example.com"\nname = "U {i}"\n' for i in range(30)
+    )
+    path = tmp_path / "many.toml"
+    path.write_text(DEMO_SPEC.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    lines: list[str] = []
+    plan = api.plan(conn, load_spec(path), progress=lines.append)
+    assert len([c for c in plan.changes if c.kind == "user"]) == 30
+    assert lines[0] == "reading the current state of user pool sso-demo"
+    assert "  read 25 of 33 users" in lines
+    assert lines[-1].endswith(": 3 of 3 groups, 2 of 2 app clients, 3 of 33 users")

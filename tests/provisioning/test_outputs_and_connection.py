@@ -24,6 +24,7 @@ from provisioning.outputs import (
     masked,
     write_outputs,
 )
+from tests.provisioning.scripted_aws import scripted_cognito
 
 SECRET = "1abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklm"
 OUTPUTS: dict[str, Any] = {
@@ -136,3 +137,40 @@ def test_region_is_required_for_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert aws.client.meta.endpoint_url == "https://cognito-idp.eu-central-1.amazonaws.com"
     local = connect(endpoint_url="http://127.0.0.1:9229/")
     assert (local.region, local.endpoint_url) == ("eu-west-1", "http://127.0.0.1:9229")
+
+
+def test_profile_gives_region_and_credentials(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for var in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID"):
+        monkeypatch.delenv(var, raising=False)
+    config, credentials = tmp_path / "config", tmp_path / "credentials"
+    config.write_text("[profile team]\nregion = eu-north-1\n", encoding="utf-8")
+    credentials.write_text(
+        "[team]\naws_access_key_id = AKIDTEAM\naws_secret_access_key = s\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    aws = connect(profile="team")
+    assert (aws.region, aws.endpoint_url) == ("eu-north-1", None)
+    assert aws.client.meta.endpoint_url == "https://cognito-idp.eu-north-1.amazonaws.com"
+    assert connect(profile="team", region="us-east-1").region == "us-east-1"  # --region wins
+    # The profile's own credentials sign the requests (no dummy ones).
+    with scripted_cognito({"ListUserPools": [(200, {"UserPools": []})]}) as (url, script):
+        connect(endpoint_url=url, profile="team").client.list_user_pools(MaxResults=60)
+    assert "Credential=AKIDTEAM/" in script.authorizations[0]
+    assert "/eu-north-1/cognito-idp/" in script.authorizations[0]
+
+
+def test_endpoint_from_the_environment_is_used_for_outputs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9229/")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
+    conn = connect(region="eu-west-1")
+    assert conn.client.meta.endpoint_url == "http://127.0.0.1:9229/"
+    assert conn.endpoint_url == "http://127.0.0.1:9229"
+    assert issuer_for(conn, "eu-west-1_AbC") == "http://127.0.0.1:9229/eu-west-1_AbC"
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    assert connect(region="eu-west-1").endpoint_url is None

@@ -237,3 +237,15 @@ def test_parse_does_not_mutate_input() -> None:
     before = copy.deepcopy(data)
     parse_spec(data)
     assert data == before
+
+
+def test_required_attributes_users_cannot_have() -> None:
+    data = demo_data()
+    data["pool"]["attributes"]["required"] = ["email", "name", "family_name"]
+    found = problems_of(data)
+    assert (
+        "family_name cannot be required while [users] are invited"
+        in found["pool.attributes.required"]
+    )
+    del data["users"]  # without invited users, any standard attribute may be required
+    assert parse_spec(data).pool.required_attributes == ("email", "name", "family_name")

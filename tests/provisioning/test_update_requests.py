@@ -3,16 +3,17 @@ resets omitted fields), checked against botocore's own parameter validation."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from botocore.validate import ParamValidator
 
 from provisioning.aws import input_members
 from provisioning.mapping import client_update_request, mfa_request, pool_update_request
 from provisioning.spec import Spec, load_spec
-from tests.provisioning.conftest import DEMO_SPEC
+from tests.provisioning.aws_rules import problems
+from tests.provisioning.conftest import DEMO_SPEC, spec_variant
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +32,8 @@ def spec() -> Spec:
 
 
 def assert_valid(client: Any, operation: str, params: dict[str, Any]) -> None:
-    shape = client.meta.service_model.operation_model(operation).input_shape
-    report = ParamValidator().validate(params, shape)
-    assert not report.has_errors(), report.generate_report()
+    """Valid for botocore and for what AWS itself checks (see aws_rules)."""
+    assert problems(client.meta.service_model, operation, params) == []
 
 
 def described_pool() -> dict[str, Any]:
@@ -42,9 +42,15 @@ def described_pool() -> dict[str, Any]:
         "Name": "sso-demo",
         "Arn": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123def",
         "Policies": {
-            "PasswordPolicy": {"MinimumLength": 6},
+            "PasswordPolicy": {"MinimumLength": 6, "PasswordHistorySize": 5},
             "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]},
         },
+        "AdminCreateUserConfig": {
+            "AllowAdminCreateUserOnly": False,
+            "UnusedAccountValidityDays": 7,
+            "InviteMessageTemplate": {"SMSMessage": "Hi {username}: {####}"},
+        },
+        "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
         "LambdaConfig": {"PreSignUp": "arn:aws:lambda:eu-west-1:123456789012:function:f"},
         "UsernameAttributes": ["email"],
         "UsernameConfiguration": {"CaseSensitive": False},
@@ -52,7 +58,12 @@ def described_pool() -> dict[str, Any]:
         "EmailVerificationMessage": "old {####}",
         "EmailVerificationSubject": "old",
         "SmsVerificationMessage": "sms {####}",
-        "VerificationMessageTemplate": {"SmsMessage": "Your code is {####}"},
+        "VerificationMessageTemplate": {
+            "SmsMessage": "Your code is {####}",
+            "EmailMessage": "Your code is {####}",
+            "EmailSubject": "Your code",
+            "DefaultEmailOption": "CONFIRM_WITH_CODE",
+        },
         "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": False},
         "MfaConfiguration": "OFF",
         "UserPoolTier": "ESSENTIALS",
@@ -71,6 +82,19 @@ def test_pool_update_request_is_full_and_keeps_unmanaged(model_client: Any, spec
     assert request["Policies"]["SignInPolicy"] == {"AllowedFirstAuthFactors": ["PASSWORD"]}
     assert request["UserPoolTier"] == "ESSENTIALS"
     assert request["VerificationMessageTemplate"]["SmsMessage"] == "Your code is {####}"
+    assert request["Policies"]["PasswordPolicy"]["PasswordHistorySize"] == 5
+    invite = request["AdminCreateUserConfig"]["InviteMessageTemplate"]
+    assert invite["SMSMessage"] == "Hi {username}: {####}"  # not in the spec: kept
+    assert invite["EmailSubject"] == "You are invited to SSO Demo"
+    # legacy, refused together with TemporaryPasswordValidityDays
+    assert "UnusedAccountValidityDays" not in request["AdminCreateUserConfig"]
+    # only the link pair (the spec's option): AWS refuses both pairs together
+    assert set(request["VerificationMessageTemplate"]) == {
+        "DefaultEmailOption",
+        "EmailSubjectByLink",
+        "EmailMessageByLink",
+        "SmsMessage",
+    }
     # the whole desired state is sent
     assert request["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
     assert request["MfaConfiguration"] == "OPTIONAL"
@@ -115,6 +139,7 @@ def test_client_update_request_is_full_and_keeps_unmanaged(model_client: Any, sp
         "DefaultRedirectURI": "https://old.example.com/cb",
         "CreationDate": "2026-01-01",
         "AllowedOAuthFlowsUserPoolClient": False,
+        "ExplicitAuthFlows": ["USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"],  # legacy names
     }
     members = input_members(model_client, "UpdateUserPoolClient")
     request = client_update_request(spec.clients[0], described, members)
@@ -129,6 +154,10 @@ def test_client_update_request_is_full_and_keeps_unmanaged(model_client: Any, sp
     assert request["CallbackURLs"] == ["http://localhost:5001/auth/callback"]
     assert request["PreventUserExistenceErrors"] == "ENABLED"
     assert request["EnableTokenRevocation"] is True
+    assert sorted(request["ExplicitAuthFlows"]) == [
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
+    ]
 
 
 def test_long_text_changes_show_where_they_differ() -> None:
@@ -146,3 +175,47 @@ def test_long_text_changes_show_where_they_differ() -> None:
     line = render_plan(plan)[1]
     assert line.startswith("    invitation.email_message: text changed at character 201: ")
     assert "old ending" in line and "new ending" in line
+
+
+def test_texts_the_spec_leaves_out_are_kept(model_client: Any, tmp_path: Path) -> None:
+    path = spec_variant(
+        tmp_path,
+        ('email_subject = "Verify your e-mail address for SSO Demo"\n', ""),
+        ('email_subject = "You are invited to SSO Demo"\n', ""),
+    )
+    pool = load_spec(path).pool
+    described = described_pool()
+    described["VerificationMessageTemplate"] = {
+        "DefaultEmailOption": "CONFIRM_WITH_LINK",
+        "EmailSubjectByLink": "Console subject",
+        "EmailMessageByLink": "old {##Verify##}",
+        "EmailMessage": "Your code is {####}",
+        "EmailSubject": "Your code",
+    }
+    described["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailSubject"] = "Welcome!"
+    members = input_members(model_client, "UpdateUserPool")
+    request = pool_update_request(pool, described, members)
+    assert_valid(model_client, "UpdateUserPool", request)
+    template = request["VerificationMessageTemplate"]
+    assert template["EmailSubjectByLink"] == "Console subject"
+    assert template["EmailMessageByLink"] == pool.verification.email_message
+    assert "EmailMessage" not in template and "EmailSubject" not in template
+    assert request["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailSubject"] == "Welcome!"
+
+
+def test_switching_the_email_account_drops_the_old_settings(model_client: Any) -> None:
+    spec = load_spec(DEMO_SPEC)  # COGNITO_DEFAULT
+    described = described_pool()
+    developer = {
+        "EmailSendingAccount": "DEVELOPER",
+        "SourceArn": "arn:aws:ses:eu-west-1:123456789012:identity/example.com",
+        "ConfigurationSet": "set",
+    }
+    described["EmailConfiguration"] = developer
+    members = input_members(model_client, "UpdateUserPool")
+    request = pool_update_request(spec.pool, described, members)
+    assert request["EmailConfiguration"] == {"EmailSendingAccount": "COGNITO_DEFAULT"}
+    # Same account: unmanaged fields are kept.
+    described["EmailConfiguration"] = {**developer, "EmailSendingAccount": "COGNITO_DEFAULT"}
+    request = pool_update_request(spec.pool, described, members)
+    assert request["EmailConfiguration"]["ConfigurationSet"] == "set"
