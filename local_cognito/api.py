@@ -17,6 +17,7 @@ import string
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from botocore.model import OperationModel, OperationNotFoundError, ServiceModel
 from botocore.session import get_session
@@ -34,6 +35,7 @@ from local_cognito.auth import (
     missing_required,
     validate_password,
 )
+from local_cognito.client_auth import equal_secrets
 from local_cognito.errors import (
     CognitoError,
     OAuthError,
@@ -220,6 +222,15 @@ def _pool_client(state: LocalCognito, params: Mapping[str, Any]) -> tuple[Pool, 
     return state.directory.pool(client.pool_id), client
 
 
+def _user_call(state: LocalCognito, params: Mapping[str, Any]) -> tuple[Pool, Client, str]:
+    """Pool, client and `Username` of an unauthenticated user call (SignUp, ForgotPassword...),
+    its `SecretHash` checked."""
+    pool, client = _pool_client(state, params)
+    username = _str(params, "Username")
+    _check_secret_hash(client, params.get("SecretHash"), [username])
+    return pool, client, username
+
+
 def _check_flow(client: Client, flow: str) -> None:
     enabled = client.explicit_auth_flows or _DEFAULT_FLOWS
     allowed = _FLOW_ALLOWED_BY.get(flow, set())
@@ -242,7 +253,7 @@ def _check_secret_hash(client: Client, provided: Any, usernames: Sequence[str]) 
         digest = hmac.new(
             client.secret.encode(), (username + client.id).encode(), hashlib.sha256
         ).digest()
-        if hmac.compare_digest(base64.b64encode(digest).decode(), provided):
+        if equal_secrets(provided, base64.b64encode(digest).decode()):
             return
     raise not_authorized(f"Unable to verify secret hash for client {client.id}")
 
@@ -250,7 +261,7 @@ def _check_secret_hash(client: Client, provided: Any, usernames: Sequence[str]) 
 def _check_client_secret(client: Client, provided: Any) -> None:
     if client.secret is None:
         return
-    if not isinstance(provided, str) or not hmac.compare_digest(provided, client.secret):
+    if not equal_secrets(provided, client.secret):
         raise CognitoError(
             "NotAuthorizedException", f"Unable to verify secret for client {client.id}"
         )
@@ -278,7 +289,9 @@ def _auth_response(
             "Session": result.session,
             "ChallengeParameters": result.parameters,
         }
-    tokens = state.tokens.issue(pool=pool, client=client, user=result.user, scopes=[ADMIN_SCOPE])
+    tokens = state.tokens.issue(
+        pool=pool, client=client, user=result.user, scopes=[ADMIN_SCOPE], api_flow=True
+    )
     return {"ChallengeParameters": {}, "AuthenticationResult": _authentication_result(tokens)}
 
 
@@ -315,6 +328,12 @@ def _resolve_user(state: LocalCognito, pool_id: str, username: Any) -> User:
     return user
 
 
+def _admin_user(state: LocalCognito, params: Params) -> tuple[Pool, User]:
+    """Pool and user named by an admin call's `UserPoolId` and `Username`."""
+    pool = state.directory.pool(_str(params, "UserPoolId"))
+    return pool, _resolve_user(state, pool.id, params.get("Username"))
+
+
 def _attributes(items: Any) -> dict[str, str]:
     if not items:
         return {}
@@ -331,6 +350,11 @@ def _forward_json(state: LocalCognito, action: str, params: Params, region: str)
     status, _headers, payload = state.directory.forward(
         TARGET_PREFIX + action, json.dumps(params).encode(), region
     )
+    return _moto_reply(status, payload)
+
+
+def _moto_reply(status: int, payload: bytes) -> dict[str, Any]:
+    """moto's JSON answer, or its error raised as a `CognitoError`."""
     body = json.loads(payload or b"{}")
     if status != 200:
         raise CognitoError(
@@ -478,8 +502,7 @@ def global_sign_out(state: LocalCognito, params: Params, region: str) -> dict[st
 @intercept("AdminUserGlobalSignOut")
 def admin_user_global_sign_out(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
     """Global sign-out by Username (or sub / e-mail, case rules of the pool)."""
-    pool = state.directory.pool(_str(params, "UserPoolId"))
-    user = _resolve_user(state, pool.id, params.get("Username"))
+    pool, user = _admin_user(state, params)
     state.tokens.global_sign_out(pool.id, user.sub)
     return {}
 
@@ -491,7 +514,7 @@ def revoke_token(state: LocalCognito, params: Params, region: str) -> dict[str, 
     token = _str(params, "Token")
     if client.secret is not None:
         secret = params.get("ClientSecret")
-        if not isinstance(secret, str) or not hmac.compare_digest(secret, client.secret):
+        if not equal_secrets(secret, client.secret):
             # [U] the message; the exception class is the one in the API model
             raise CognitoError("UnauthorizedException", "Client authentication failed.")
     try:
@@ -533,8 +556,7 @@ def admin_update_user_attributes(
     state: LocalCognito, params: Params, region: str
 ) -> dict[str, Any]:
     """Update a user's attributes."""
-    pool = state.directory.pool(_str(params, "UserPoolId"))
-    user = _resolve_user(state, pool.id, params.get("Username"))
+    pool, user = _admin_user(state, params)
     _update_attributes(state, pool, user, params.get("UserAttributes"))
     return {}
 
@@ -649,8 +671,7 @@ def admin_set_user_mfa_preference(
     state: LocalCognito, params: Params, region: str
 ) -> dict[str, Any]:
     """Enable/disable TOTP for a user."""
-    pool = state.directory.pool(_str(params, "UserPoolId"))
-    user = _resolve_user(state, pool.id, params.get("Username"))
+    pool, user = _admin_user(state, params)
     _set_mfa_preference(state, pool, user, params)
     return {}
 
@@ -659,12 +680,10 @@ def admin_set_user_mfa_preference(
 @intercept("SignUp")
 def sign_up(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
     """Self sign-up (refused when the pool allows admin-created users only)."""
-    pool, client = _pool_client(state, params)
+    pool, client, username = _user_call(state, params)
     if pool.allow_admin_create_user_only:
         raise not_authorized("SignUp is not permitted for this user pool")
-    username = _str(params, "Username")
     password = _str(params, "Password")
-    _check_secret_hash(client, params.get("SecretHash"), [username])
     if state.directory.find_user(pool.id, username) is not None:
         raise _username_exists(pool)
     validate_password(pool.password_policy, password)
@@ -681,9 +700,7 @@ def sign_up(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
 @intercept("ConfirmSignUp")
 def confirm_sign_up(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
     """Confirm a self-signed-up user with the mailed code."""
-    pool, client = _pool_client(state, params)
-    username = _str(params, "Username")
-    _check_secret_hash(client, params.get("SecretHash"), [username])
+    pool, client, username = _user_call(state, params)
     state.auth.confirm_sign_up(pool, client, username, _str(params, "ConfirmationCode"))
     return {}
 
@@ -691,18 +708,14 @@ def confirm_sign_up(state: LocalCognito, params: Params, region: str) -> dict[st
 @intercept("ForgotPassword")
 def forgot_password(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
     """Mail a password-reset code."""
-    pool, client = _pool_client(state, params)
-    username = _str(params, "Username")
-    _check_secret_hash(client, params.get("SecretHash"), [username])
+    pool, client, username = _user_call(state, params)
     return {"CodeDeliveryDetails": state.auth.forgot_password(pool, client, username)}
 
 
 @intercept("ConfirmForgotPassword")
 def confirm_forgot_password(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
     """Set a new password with the mailed code."""
-    pool, client = _pool_client(state, params)
-    username = _str(params, "Username")
-    _check_secret_hash(client, params.get("SecretHash"), [username])
+    pool, client, username = _user_call(state, params)
     state.auth.confirm_forgot_password(
         pool, client, username, _str(params, "ConfirmationCode"), _str(params, "Password")
     )
@@ -805,8 +818,7 @@ def admin_create_user(state: LocalCognito, params: Params, region: str) -> dict[
 @intercept("AdminSetUserPassword")
 def admin_set_user_password(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
     """Set a user's password (policy enforced; temporary ones restart their validity)."""
-    pool = state.directory.pool(_str(params, "UserPoolId"))
-    user = _resolve_user(state, pool.id, params.get("Username"))
+    pool, user = _admin_user(state, params)
     password = _str(params, "Password")
     validate_password(pool.password_policy, password)
     state.directory.set_password(
@@ -818,8 +830,7 @@ def admin_set_user_password(state: LocalCognito, params: Params, region: str) ->
 @intercept("AdminResetUserPassword")
 def admin_reset_user_password(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
     """Force a reset: the user gets a code and must use ConfirmForgotPassword."""
-    pool = state.directory.pool(_str(params, "UserPoolId"))
-    user = _resolve_user(state, pool.id, params.get("Username"))
+    pool, user = _admin_user(state, params)
     if not user.enabled:
         raise not_authorized("User is disabled")
     if user.status not in ("CONFIRMED", "RESET_REQUIRED"):
@@ -838,10 +849,7 @@ def update_user_pool(state: LocalCognito, params: Params, region: str) -> dict[s
     status, _headers, payload = state.directory.update_user_pool(
         json.dumps(params).encode(), region, pool_id
     )
-    body = json.loads(payload or b"{}")
-    if status != 200:
-        raise CognitoError(str(body.get("__type")), str(body.get("message", "")), status)
-    return dict(body)
+    return _moto_reply(status, payload)
 
 
 @intercept("ListTagsForResource")
@@ -877,6 +885,7 @@ _DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 def _check_token_validity(params: Params) -> None:
+    """Token validities (reference 3.4), AuthSessionValidity and the rotation grace period."""
     units = params.get("TokenValidityUnits") or {}
     for name, (unit_key, default_unit, low, high) in _VALIDITY_LIMITS.items():
         value = params.get(name)
@@ -887,20 +896,134 @@ def _check_token_validity(params: Params) -> None:
         )
         if not low <= seconds <= high:
             raise invalid_parameter("Invalid range for token validity.")
+    # boto3 checks only the lower bounds of these two; AWS refuses values above the model's
+    # upper bounds ([U] the exact wording, AWS's usual validation message shape)
+    session = params.get("AuthSessionValidity")
+    if isinstance(session, int) and not 3 <= session <= 15:
+        raise invalid_parameter(
+            f"1 validation error detected: Value '{session}' at 'authSessionValidity' failed "
+            "to satisfy constraint: Member must have value less than or equal to 15"
+        )
+    grace = (params.get("RefreshTokenRotation") or {}).get("RetryGracePeriodSeconds")
+    if isinstance(grace, int) and not 0 <= grace <= 60:
+        raise invalid_parameter(
+            f"1 validation error detected: Value '{grace}' at "
+            "'refreshTokenRotation.retryGracePeriodSeconds' failed to satisfy constraint: "
+            "Member must have value less than or equal to 60"
+        )
 
 
 @intercept("CreateUserPool")
 def create_user_pool(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
-    """CreateUserPool, with a Cognito-shaped pool id (`eu-west-1_AbC123def`)."""
+    """CreateUserPool, with a Cognito-shaped pool id (`eu-west-1_AbC123def`).
+
+    CreateUserPool only knows SMS MFA: ON/OPTIONAL needs an SMS configuration and phone
+    verification (reference 5.1; TOTP is switched on with SetUserPoolMfaConfig)."""
+    if params.get("MfaConfiguration") in ("ON", "OPTIONAL") and (
+        not params.get("SmsConfiguration")
+        or "phone_number" not in (params.get("AutoVerifiedAttributes") or [])
+    ):
+        raise invalid_parameter(
+            "SMS configuration and Auto verification for phone_number are required when MFA "
+            "is required/optional"
+        )
     created = _forward_json(state, "CreateUserPool", params, region)
     return {"UserPool": state.directory.give_realistic_pool_id(str(created["UserPool"]["Id"]))}
 
 
+@intercept("SetUserPoolMfaConfig")
+def set_user_pool_mfa_config(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
+    """SetUserPoolMfaConfig, refusing "MFA OFF" together with an enabled factor (reference 5.1)."""
+    totp = (params.get("SoftwareTokenMfaConfiguration") or {}).get("Enabled") is True
+    sms = bool((params.get("SmsMfaConfiguration") or {}).get("SmsConfiguration"))
+    enabled = totp or sms
+    if params.get("MfaConfiguration") == "OFF" and enabled:
+        raise invalid_parameter(
+            "Invalid MFA configuration given, can't turn off MFA and configure an MFA together."
+        )
+    return _forward_json(state, "SetUserPoolMfaConfig", params, region)
+
+
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_RESERVED_SCOPES = frozenset({"openid", "email", "phone", "profile", ADMIN_SCOPE})
+
+
+def _url_problem(url: Any) -> str | None:
+    """Why Cognito refuses a callback/logout URL: absolute, no fragment, at most 1024
+    characters, https except http on loopback hosts; other schemes (apps) allowed."""
+    if not isinstance(url, str) or not url or len(url) > 1024 or "#" in url:
+        return "is not an absolute URL without a fragment"
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return "is not an absolute URL without a fragment"
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        return "must use https (http only for localhost, 127.0.0.1 or [::1])"
+    return None
+
+
+def _check_client_oauth(
+    state: LocalCognito, params: Params, region: str, *, has_secret: bool
+) -> None:
+    """The client-settings rules of reference 5.2 that boto3 does not check itself.
+
+    [U] the messages: AWS's exact wording for these refusals is not confirmed.
+    """
+    auth_flows = set(params.get("ExplicitAuthFlows") or ())
+    if auth_flows & _LEGACY_FLOWS and auth_flows - _LEGACY_FLOWS:
+        raise invalid_parameter("ExplicitAuthFlows cannot mix legacy values and ALLOW_* values")
+    for field in ("CallbackURLs", "LogoutURLs"):
+        for url in params.get(field) or ():
+            problem = _url_problem(url)
+            if problem is not None:
+                raise invalid_parameter(f"{field}: {url!r} {problem}")
+    default = params.get("DefaultRedirectURI")
+    if default is not None and default not in (params.get("CallbackURLs") or ()):
+        raise invalid_parameter("DefaultRedirectURI must be one of the CallbackURLs")
+    flows = list(params.get("AllowedOAuthFlows") or ())
+    scopes = list(params.get("AllowedOAuthScopes") or ())
+    if (flows or scopes) and not params.get("AllowedOAuthFlowsUserPoolClient"):
+        raise invalid_parameter(
+            "AllowedOAuthFlows and AllowedOAuthScopes need AllowedOAuthFlowsUserPoolClient=true"
+        )
+    if "client_credentials" in flows:
+        if len(flows) > 1:
+            raise CognitoError(
+                "InvalidOAuthFlowException",
+                "client_credentials flow can not be selected along with code flow or "
+                "implicit flow.",
+            )
+        if not has_secret:
+            raise CognitoError(
+                "InvalidOAuthFlowException",
+                "client_credentials flow can not be selected if client does not have a secret.",
+            )
+    custom = [scope for scope in scopes if scope not in _RESERVED_SCOPES]
+    if custom:
+        servers = _forward_json(
+            state,
+            "ListResourceServers",
+            {"UserPoolId": params["UserPoolId"], "MaxResults": 50},
+            region,
+        ).get("ResourceServers", [])
+        known = {
+            f"{server['Identifier']}/{scope['ScopeName']}"
+            for server in servers
+            for scope in server.get("Scopes") or ()
+        }
+        for scope in custom:
+            if scope not in known:
+                raise CognitoError(
+                    "ScopeDoesNotExistException", f"Invalid scope requested: {scope}"
+                )
+
+
 @intercept("CreateUserPoolClient")
 def create_user_pool_client(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
-    """CreateUserPoolClient with Cognito's token-validity ranges."""
+    """CreateUserPoolClient with Cognito's token-validity ranges and OAuth-setting rules."""
     state.directory.pool(_str(params, "UserPoolId"))
     _check_token_validity(params)
+    has_secret = bool(params.get("GenerateSecret")) or bool(params.get("ClientSecret"))
+    _check_client_oauth(state, params, region, has_secret=has_secret)
     created = _forward_json(state, "CreateUserPoolClient", params, region)
     client_id = str(created["UserPoolClient"]["ClientId"])
     return {"UserPoolClient": state.directory.give_realistic_secret(client_id)}
@@ -912,13 +1035,12 @@ def update_user_pool_client(state: LocalCognito, params: Params, region: str) ->
     pool_id = _str(params, "UserPoolId")
     state.directory.pool(pool_id)
     _check_token_validity(params)
+    client = state.directory.client(_str(params, "ClientId"))
+    _check_client_oauth(state, params, region, has_secret=client.secret is not None)
     status, _headers, payload = state.directory.update_user_pool_client(
         json.dumps(params).encode(), region, pool_id, _str(params, "ClientId")
     )
-    body = json.loads(payload or b"{}")
-    if status != 200:
-        raise CognitoError(str(body.get("__type")), str(body.get("message", "")), status)
-    return dict(body)
+    return _moto_reply(status, payload)
 
 
 @intercept("CreateUserPoolDomain")
@@ -961,8 +1083,7 @@ def delete_user_pool(state: LocalCognito, params: Params, region: str) -> dict[s
 @intercept("AdminDisableUser")
 def admin_disable_user(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
     """Disable a user; like Cognito, this also revokes every token the user holds."""
-    pool = state.directory.pool(_str(params, "UserPoolId"))
-    user = _resolve_user(state, pool.id, params.get("Username"))
+    pool, user = _admin_user(state, params)
     _forward_json(state, "AdminDisableUser", {**params, "Username": user.username}, region)
     state.tokens.global_sign_out(pool.id, user.sub)
     return {}
@@ -971,9 +1092,7 @@ def admin_disable_user(state: LocalCognito, params: Params, region: str) -> dict
 @intercept("ResendConfirmationCode")
 def resend_confirmation_code(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
     """Mail a new sign-up confirmation code."""
-    pool, client = _pool_client(state, params)
-    username = _str(params, "Username")
-    _check_secret_hash(client, params.get("SecretHash"), [username])
+    pool, client, username = _user_call(state, params)
     user = state.directory.find_user(pool.id, username)
     if user is None:
         if client.prevent_user_existence_errors:

@@ -9,17 +9,21 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Final
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from local_cognito import hosted_ui, local_tools, oauth
-from local_cognito.api import handle_json_api
+from local_cognito.api import error_response, handle_json_api
+from local_cognito.authorization import server_error
 from local_cognito.browser import attach_browser_cookie
-from local_cognito.errors import CognitoError
+from local_cognito.errors import CognitoError, OAuthError
 from local_cognito.faults import drop_connection, endpoint_for_path, hang
+from local_cognito.oauth import oauth_error_response
 from local_cognito.pages import error_page, render_page
 from local_cognito.state import LocalCognito
 from local_cognito.web_state import STATE_KEY, WEB_STATE_KEY, WebState, local_state
@@ -49,6 +53,7 @@ def create_app(base_url: str | None = None, *, state: LocalCognito | None = None
     app.register_blueprint(oauth.bp)
     app.register_blueprint(hosted_ui.bp)
     app.register_blueprint(local_tools.bp)
+    app.before_request(_check_host)
     app.before_request(_apply_faults)
     app.after_request(attach_browser_cookie)
     app.after_request(_security_headers)
@@ -70,14 +75,37 @@ def _wants_json() -> bool:
 
 def _json_error(status: int, error: str, message: str | None = None) -> Response:
     if request.path == "/":
-        # the cognito-idp JSON API's wire format
-        response = jsonify({"__type": error, "message": message or error})
-        response.headers["x-amzn-ErrorType"] = error
-        response.content_type = "application/x-amz-json-1.1"
-    else:
-        response = jsonify({"error": error})
-    response.status_code = status
-    return response
+        return error_response(CognitoError(error, message or error, status))
+    return oauth_error_response(OAuthError(error, status=status))
+
+
+def _trusted_host(host: str, base_url: str) -> bool:
+    """Whether a request's ``Host`` may reach the IdP: an IP address, ``localhost`` or the
+    host of the base URL. Any other name means DNS rebinding: a web page whose domain now
+    resolves to this machine, which must not read the outbox or drive the JSON API."""
+    hostname = urlsplit(f"//{host}").hostname if host else None
+    if hostname is None:
+        return False
+    if hostname == "localhost" or hostname == urlsplit(base_url).hostname:
+        return True
+    try:
+        ipaddress.ip_address(hostname)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_host() -> Response | None:
+    try:
+        trusted = _trusted_host(request.host, local_state().base_url)
+    except ValueError:  # a malformed Host header (e.g. a bad port)
+        trusted = False
+    if trusted:
+        return None
+    if _wants_json():
+        error = "AccessDeniedException" if request.path == "/" else "access_denied"
+        return _json_error(400, error, "This Host header is not accepted.")
+    return error_page("invalid_request", status=400)
 
 
 def _apply_faults() -> Response | None:
@@ -94,6 +122,8 @@ def _apply_faults() -> Response | None:
         return Response(status=500)  # never reaches the client: the socket is shut
     if name == "api":
         return _json_error(500, "InternalErrorException", "injected fault")
+    if name == "authorize":
+        return server_error(request.args)
     if _wants_json():
         return _json_error(500, "server_error")
     return error_page("server_error", status=500)

@@ -72,6 +72,7 @@ class _ChallengeState:
     username: str
     expires_at: float
     mfa_verified: bool = False
+    wrong_codes: int = 0
 
 
 @dataclass
@@ -227,12 +228,12 @@ class Authenticator:
             raise not_authorized(SESSION_EXPIRED)
         return state
 
-    def challenge_user(self, session: str) -> tuple[str, str, str] | None:
-        """(challenge name, pool id, client id) of a live session, for the hosted UI's pages."""
-        state = self._sessions.get(session)
-        if state is None or state.expires_at <= self._clock():
-            return None
-        return state.name, state.pool_id, state.client_id
+    def _count_wrong_code(self, session: str, state: _ChallengeState) -> None:
+        """A wrong TOTP code; the session dies after `MAX_CODE_ATTEMPTS` of them, so a
+        six-digit code cannot be guessed within one session ([U] Cognito's exact limit)."""
+        state.wrong_codes += 1
+        if state.wrong_codes >= MAX_CODE_ATTEMPTS:
+            self._sessions.pop(session, None)
 
     def _user(self, state: _ChallengeState) -> User:
         user = self.directory.find_user(state.pool_id, state.username)
@@ -318,6 +319,7 @@ class Authenticator:
         state = self._state(session, MFA_SETUP, client_id)
         user = self._user(state)
         if not self.verify_totp(state.pool_id, user, code):
+            self._count_wrong_code(session, state)
             raise CognitoError("EnableSoftwareTokenMFAException", "Code mismatch")
         self.directory.set_totp_secret(state.pool_id, user.username, None, verified=True)
         self.directory.set_mfa_preference(
@@ -343,6 +345,7 @@ class Authenticator:
         state = self._state(session, SOFTWARE_TOKEN_MFA, client_id)
         user = self._user(state)
         if not self.verify_totp(state.pool_id, user, code):
+            self._count_wrong_code(session, state)
             raise CognitoError("CodeMismatchException", MFA_CODE_MISMATCH)
         del self._sessions[session]
         return Authenticated(user)

@@ -19,21 +19,14 @@ from local_cognito.authorize_request import (
 )
 from local_cognito.browser import set_sso_cookie, sso_cookie
 from local_cognito.model import User
-from local_cognito.pages import redirect_to_error
+from local_cognito.pages import error_page, redirect_to_error
 from local_cognito.web_state import local_state, web_state
 
 
-def authorize_error(error: AuthorizeErrorPage | AuthorizeRedirectError) -> Response:
-    """The response for a rejected authorization request."""
-    if isinstance(error, AuthorizeErrorPage):
-        return redirect_to_error(error.error, error.client_id)
+def _error_to_app(redirect_uri: str, error: str, state: str | None) -> Response:
+    """Send ``error`` back to the app's (validated) redirect URI."""
     # [U] whether Cognito appends state to error redirects; we do (RFC 6749 4.1.2.1).
-    return redirect(with_query(error.redirect_uri, {"error": error.error, "state": error.state}))
-
-
-def error_redirect(req: AuthorizeRequest, error: str) -> Response:
-    """Send ``error`` back to the app's redirect URI."""
-    return redirect(with_query(req.redirect_uri, {"error": error, "state": req.state}))
+    return redirect(with_query(redirect_uri, {"error": error, "state": state}))
 
 
 def grant(req: AuthorizeRequest, user: User, auth_time: int) -> Response:
@@ -76,7 +69,27 @@ def grant(req: AuthorizeRequest, user: User, auth_time: int) -> Response:
     )
 
 
-def silent_grant(req: AuthorizeRequest) -> Response | None:
+def request_needing_form(args: MultiDict[str, str]) -> AuthorizeRequest | Response:
+    """``/oauth2/authorize`` and ``/login``: the validated request when the sign-in form must
+    be shown, else the answer (an error, a code straight from the single sign-on cookie, or
+    ``login_required`` for ``prompt=none`` without a usable session)."""
+    req = read_authorize_request(args)
+    if isinstance(req, Response):
+        return req
+    return _answer_without_form(req) or req
+
+
+def _answer_without_form(req: AuthorizeRequest) -> Response | None:
+    if "login" not in req.prompt:
+        silent = _silent_grant(req)
+        if silent is not None:
+            return silent
+    if "none" in req.prompt:
+        return _error_to_app(req.redirect_uri, "login_required", req.state)
+    return None
+
+
+def _silent_grant(req: AuthorizeRequest) -> Response | None:
     """Answer from the single sign-on cookie without a form, when it allows it."""
     login = web_state().sso.current(sso_cookie(), req.client.pool_id)
     if login is None:
@@ -98,6 +111,16 @@ def grant_after_sign_in(req: AuthorizeRequest, user: User) -> Response:
     return response
 
 
+def server_error(args: MultiDict[str, str]) -> Response:
+    """A server failure during ``/oauth2/authorize``: Cognito sends the browser back to the
+    app with ``error=server_error`` (reference 2.1) once the client and redirect URI are known
+    to be good; before that, our error page."""
+    req = read_authorize_request(args)
+    if isinstance(req, Response):
+        return error_page("server_error", status=500)
+    return _error_to_app(req.redirect_uri, "server_error", req.state)
+
+
 def read_authorize_request(args: MultiDict[str, str]) -> AuthorizeRequest | Response:
     """Validate authorize parameters from a query string; an error response when invalid."""
     if any(len(args.getlist(name)) > 1 for name in CARRIED_PARAMS):
@@ -106,8 +129,10 @@ def read_authorize_request(args: MultiDict[str, str]) -> AuthorizeRequest | Resp
     try:
         with state.lock:
             return parse_authorize_request(args.to_dict(), state.directory.client)
-    except (AuthorizeErrorPage, AuthorizeRedirectError) as error:
-        return authorize_error(error)
+    except AuthorizeErrorPage as error:
+        return redirect_to_error(error.error, error.client_id)
+    except AuthorizeRedirectError as error:
+        return _error_to_app(error.redirect_uri, error.error, error.state)
 
 
 def request_from_query(query: str) -> AuthorizeRequest | Response:

@@ -6,8 +6,8 @@ from flask import g, request
 from werkzeug.wrappers import Response
 
 from local_cognito.csrf import CSRF_COOKIE, is_browser_id, new_browser_id
-from local_cognito.sso_sessions import SESSION_COOKIE
 from local_cognito.web_state import local_state
+from local_cognito.web_stores import SESSION_COOKIE
 
 
 def _secure() -> bool:

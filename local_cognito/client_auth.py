@@ -63,6 +63,15 @@ def _checked(credentials: ClientCredentials, status: int) -> ClientCredentials:
     return credentials
 
 
+def equal_secrets(given: object, expected: str) -> bool:
+    """Constant-time check that ``given`` equals ``expected``.
+
+    Compares UTF-8 bytes: ``hmac.compare_digest`` raises ``TypeError`` for ``str`` values
+    with non-ASCII characters, which hostile input may well contain.
+    """
+    return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
+
+
 def authenticate_client(
     client: Client, credentials: ClientCredentials, *, status: int = 400
 ) -> None:
@@ -74,7 +83,5 @@ def authenticate_client(
         if credentials.secret:
             raise OAuthError("invalid_client", status=status)
         return
-    if credentials.secret is None or not hmac.compare_digest(
-        credentials.secret.encode(), client.secret.encode()
-    ):
+    if not equal_secrets(credentials.secret, client.secret):
         raise OAuthError("invalid_client", status=status)

@@ -14,8 +14,9 @@ import re
 import secrets
 from typing import Final
 
+from local_cognito.client_auth import equal_secrets
+
 CSRF_COOKIE: Final = "XSRF-TOKEN"
-CSRF_FIELD: Final = "csrf_token"
 _COOKIE_SHAPE: Final = re.compile(r"[A-Za-z0-9_\-]{32,64}")
 
 
@@ -45,4 +46,4 @@ class CsrfSigner:
         if not is_browser_id(browser_id) or not token or len(token) > 128:
             return False
         assert browser_id is not None
-        return hmac.compare_digest(self.token(browser_id, form), token)
+        return equal_secrets(token, self.token(browser_id, form))

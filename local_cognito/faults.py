@@ -14,7 +14,9 @@ Real components cannot be asked to fail on cue, so the local IdP can be told to,
   ``/confirmUser``), ``logout``,
   ``api`` (the cognito-idp JSON API at ``POST /``).
 - ``mode``:
-  - ``error``: answer ``500`` with a JSON body ``{"error": "injected_fault"}``;
+  - ``error``: answer ``500``: ``{"error": "server_error"}`` from the OAuth2 and JSON
+    endpoints, ``InternalErrorException`` from the JSON API, the error page from HTML pages;
+    ``authorize`` redirects to the app with ``error=server_error`` as Cognito does;
   - ``hang``: sleep ``seconds`` (default 5, at most 300), then answer normally;
   - ``drop``: close the TCP connection without sending any response (needs the werkzeug
     server, which exposes the socket; other WSGI servers get a ``500`` instead).

@@ -27,20 +27,19 @@ from local_cognito.auth import (
     missing_required,
 )
 from local_cognito.authorization import (
-    error_redirect,
     grant_after_sign_in,
     read_authorize_request,
     request_from_query,
-    silent_grant,
+    request_needing_form,
 )
 from local_cognito.authorize_request import AuthorizeRequest
 from local_cognito.browser import browser_id, presented_browser_id
 from local_cognito.errors import CognitoError
 from local_cognito.identifiers import is_client_id
-from local_cognito.login_transactions import LoginTransaction
 from local_cognito.model import Pool
 from local_cognito.pages import error_page, render_page
 from local_cognito.web_state import local_state, web_state
+from local_cognito.web_stores import LoginTransaction
 
 bp = Blueprint("hosted_ui", __name__)
 
@@ -144,15 +143,9 @@ def _login_page(
 @bp.get("/login")
 def login() -> Response:
     """The sign-in form (or a silent answer when the SSO cookie allows it)."""
-    req = read_authorize_request(request.args)
+    req = request_needing_form(request.args)
     if isinstance(req, Response):
         return req
-    if "login" not in req.prompt:
-        silent = silent_grant(req)
-        if silent is not None:
-            return silent
-    if "none" in req.prompt:
-        return error_redirect(req, "login_required")
     login_hint = req.login_hint if req.login_hint and _clean(req.login_hint, MAX_USERNAME) else ""
     notice = NOTICES.get(request.args.get("notice", ""))
     return _login_page(req, username=login_hint, notice=notice)

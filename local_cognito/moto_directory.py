@@ -10,7 +10,6 @@ Callers hold `LocalCognito.lock` around every call (moto is not thread-safe).
 from __future__ import annotations
 
 import calendar
-import hmac
 import json
 import secrets
 import string
@@ -27,6 +26,7 @@ from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.request import Request
 
+from local_cognito.client_auth import equal_secrets
 from local_cognito.errors import CognitoError, invalid_parameter, resource_not_found
 from local_cognito.model import VALIDITY_UNIT_SECONDS, Client, PasswordPolicy, Pool, User
 
@@ -224,7 +224,7 @@ class Directory:
         """Whether `password` is the user's current password."""
         user = self._require_user(pool_id, username)
         stored = user.password
-        return stored is not None and _constant_time_equal(str(stored), password)
+        return stored is not None and equal_secrets(password, str(stored))
 
     def set_password(self, pool_id: str, username: str, password: str, permanent: bool) -> None:
         """Set a password (policy checked by the caller); permanent confirms the user."""
@@ -456,10 +456,6 @@ class Directory:
         return user
 
 
-def _constant_time_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
-
-
 def _set_status(user: Any, status: str) -> None:
     user.status = UserStatus[status]
 
@@ -518,8 +514,8 @@ def _pool_from(moto_pool: Any) -> Pool:
 
 def _seconds(cfg: Mapping[str, Any], key: str, unit_key: str, default: int) -> int:
     value = cfg.get(key)
-    if value is None:
-        return default
+    if value is None or int(value) == 0:
+        return default  # RefreshTokenValidity 0 means the default (reference 3.4)
     units = cfg.get("TokenValidityUnits") or {}
     unit = str(units.get(unit_key) or _DEFAULT_UNITS[unit_key])
     return int(value) * VALIDITY_UNIT_SECONDS.get(unit, 1)

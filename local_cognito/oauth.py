@@ -16,14 +16,13 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from local_cognito import pkce
-from local_cognito.authorization import error_redirect, read_authorize_request, silent_grant
+from local_cognito.authorization import read_authorize_request, request_needing_form
 from local_cognito.browser import clear_sso_cookie, set_sso_cookie, sso_cookie
 from local_cognito.client_auth import (
     ClientCredentials,
     authenticate_client,
     read_client_credentials,
 )
-from local_cognito.discovery import discovery_document
 from local_cognito.errors import CognitoError, OAuthError
 from local_cognito.identifiers import is_pool_id
 from local_cognito.model import Client, TokenSet
@@ -91,15 +90,9 @@ def _client_for(credentials: ClientCredentials, *, status: int) -> Client:
 @bp.get("/oauth2/authorize")
 def authorize() -> Response:
     """Validate the request; answer silently from the SSO cookie or send the browser to /login."""
-    req = read_authorize_request(request.args)
+    req = request_needing_form(request.args)
     if isinstance(req, Response):
         return req
-    if "login" not in req.prompt:
-        silent = silent_grant(req)
-        if silent is not None:
-            return silent
-    if "none" in req.prompt:
-        return error_redirect(req, "login_required")
     return redirect(f"{url_for('hosted_ui.login')}?{req.query()}", code=302)
 
 
@@ -337,6 +330,29 @@ def _pool_exists(pool_id: str) -> bool:
     state = local_state()
     with state.lock:
         return state.directory.pool_exists(pool_id)
+
+
+def discovery_document(base_url: str, issuer: str) -> dict[str, Any]:
+    """``{issuer}/.well-known/openid-configuration`` for a pool whose endpoints are at ``base_url``.
+
+    Cognito does not publish ``code_challenge_methods_supported``, ``grant_types_supported``
+    nor ``claims_supported``; neither do we. ``revocation_endpoint`` is [U] on AWS and kept
+    here because clients use it.
+    """
+    return {
+        "authorization_endpoint": f"{base_url}/oauth2/authorize",
+        "end_session_endpoint": f"{base_url}/logout",
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "issuer": issuer,
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "response_types_supported": ["code", "token"],
+        "revocation_endpoint": f"{base_url}/oauth2/revoke",
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "subject_types_supported": ["public"],
+        "token_endpoint": f"{base_url}/oauth2/token",
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "userinfo_endpoint": f"{base_url}/oauth2/userInfo",
+    }
 
 
 @bp.get("/<pool_id>/.well-known/openid-configuration")

@@ -145,6 +145,7 @@ class Session:
     auth_time: int
     with_id_token: bool
     refresh_expires_at: float
+    api_flow: bool = False
     revoked: bool = False
     refresh_digests: set[str] = field(default_factory=set)
 
@@ -264,11 +265,16 @@ class TokenService:
         nonce: str | None = None,
         auth_time: int | None = None,
         with_refresh: bool = True,
+        api_flow: bool = False,
     ) -> TokenSet:
-        """Start a new session (new `origin_jti`) and mint its tokens."""
+        """Start a new session (new `origin_jti`) and mint its tokens.
+
+        OAuth flows (``api_flow=False``) get an ID token only when ``openid`` was granted,
+        with ``at_hash``; JSON API flows (InitiateAuth & co.) always get one, without
+        ``at_hash`` (reference 3.1: at_hash comes from the authorization server).
+        """
         now = int(self._clock())
         scopes = tuple(dict.fromkeys(scopes))
-        with_id = "openid" in scopes or scopes == (ADMIN_SCOPE,)
         session = Session(
             origin_jti=str(uuid.uuid4()),
             pool_id=pool.id,
@@ -276,8 +282,9 @@ class TokenService:
             sub=user.sub,
             scopes=scopes,
             auth_time=auth_time if auth_time is not None else now,
-            with_id_token=with_id,
+            with_id_token=api_flow or "openid" in scopes,
             refresh_expires_at=now + client.refresh_token_seconds,
+            api_flow=api_flow,
         )
         refresh_token = _opaque_refresh_token() if with_refresh else None
         with self._lock:
@@ -373,7 +380,8 @@ class TokenService:
             )
             if revocation:
                 claims["jti"] = str(uuid.uuid4())
-            claims["at_hash"] = at_hash(access_token)
+            if not session.api_flow:
+                claims["at_hash"] = at_hash(access_token)
             id_token = self._sign(keys.id_key, keys.id_kid, claims)
 
         with self._lock:
@@ -451,8 +459,11 @@ class TokenService:
             raise OAuthError("invalid_request", "Token revocation is not enabled for this client")
         if refresh_token.count(".") == 2 and self._looks_like_jws(refresh_token):
             raise OAuthError("unsupported_token_type")
+        digest = _digest(refresh_token)
         with self._lock:
-            origin = self._refresh_index.get(_digest(refresh_token))
+            # a rotated-out token still names its family: revoking it ends the family too
+            retired = self._retired.get(digest)
+            origin = self._refresh_index.get(digest) or (retired[0] if retired else None)
             session = self._sessions.get(origin) if origin else None
             # [U] a token of another client is left alone (Cognito: "must use the same client")
             if session is not None and session.client_id == client.id:

@@ -7,11 +7,9 @@ from typing import Final
 
 from flask import current_app
 
-from local_cognito.codes import CodeStore
 from local_cognito.csrf import CsrfSigner
-from local_cognito.login_transactions import LoginTransactions
-from local_cognito.sso_sessions import SsoSessions
 from local_cognito.state import LocalCognito
+from local_cognito.web_stores import CodeStore, LoginTransactions, SsoSessions
 
 STATE_KEY: Final = "local_cognito"
 WEB_STATE_KEY: Final = "local_cognito.web"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from typing import Any
 
 import httpx
@@ -94,8 +92,9 @@ def test_temporary_password_new_password_required_then_tokens_verify(
     assert acc["scope"] == "aws.cognito.signin.user.admin"
     assert acc["version"] == 2
     assert idc["exp"] - idc["iat"] == 3600
-    digest = hashlib.sha256(result["AccessToken"].encode()).digest()[:16]
-    assert idc["at_hash"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    # reference 3.1: at_hash only on ID tokens of the authorization server (hosted UI/OAuth),
+    # not on InitiateAuth ones (test_web_fidelity checks both sides)
+    assert "at_hash" not in idc
     assert "nonce" not in idc
 
     refresh = result["RefreshToken"]
@@ -197,6 +196,25 @@ def test_token_lifetimes_follow_client_settings(
         assert claims["exp"] - claims["iat"] == 300
 
 
+def test_refresh_token_validity_zero_means_thirty_days(
+    cognito_client: Any, cognito_factory: CognitoFactory
+) -> None:
+    pool_id = cognito_factory.pool()
+    client_id = cognito_factory.app_client(pool_id, RefreshTokenValidity=0)["ClientId"]
+    cognito_factory.user(pool_id, "zero@example.com")
+    first = cognito_client.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "zero@example.com", "PASSWORD": DEFAULT_PASSWORD},
+    )["AuthenticationResult"]
+    refreshed = cognito_client.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": first["RefreshToken"]},
+    )
+    assert "AccessToken" in refreshed["AuthenticationResult"]
+
+
 def test_admin_initiate_auth_and_refresh_keep_auth_time(
     local_idp: Any, cognito_client: Any, cognito_factory: CognitoFactory
 ) -> None:
@@ -254,6 +272,29 @@ def test_get_tokens_from_refresh_token_rotates_only_when_enabled(
             AuthFlow="REFRESH_TOKEN_AUTH",
             AuthParameters={"REFRESH_TOKEN": second},
         )
+
+
+def test_revoking_a_rotated_out_refresh_token_ends_its_family(
+    cognito_client: Any, cognito_factory: CognitoFactory
+) -> None:
+    """An app that revokes the refresh token it holds at logout must end the session even
+    when that token was already rotated out (reference 2.5: the whole origin_jti family)."""
+    pool_id = cognito_factory.pool()
+    rotating = cognito_factory.app_client(
+        pool_id, RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 30}
+    )["ClientId"]
+    cognito_factory.user(pool_id, "fam@example.com")
+    first = password_auth(cognito_client, rotating, "fam@example.com")["AuthenticationResult"]
+    rotated = cognito_client.get_tokens_from_refresh_token(
+        RefreshToken=first["RefreshToken"], ClientId=rotating
+    )["AuthenticationResult"]
+    cognito_client.revoke_token(Token=first["RefreshToken"], ClientId=rotating)
+    with pytest.raises(cognito_client.exceptions.NotAuthorizedException, match="revoked"):
+        cognito_client.get_tokens_from_refresh_token(
+            RefreshToken=rotated["RefreshToken"], ClientId=rotating
+        )
+    with pytest.raises(cognito_client.exceptions.NotAuthorizedException, match="revoked"):
+        cognito_client.get_user(AccessToken=rotated["AccessToken"])
 
 
 def test_refresh_token_of_another_client_or_garbage_is_invalid(
@@ -355,6 +396,33 @@ def test_secret_hash_enforced(cognito_client: Any, cognito_factory: CognitoFacto
         },
     )
     assert "AccessToken" in refreshed["AuthenticationResult"]
+
+
+def test_non_ascii_secrets_are_refused_not_crashed(
+    cognito_client: Any, cognito_factory: CognitoFactory
+) -> None:
+    """Hostile SECRET_HASH / ClientSecret values with non-ASCII characters: a clean 400."""
+    pool_id = cognito_factory.pool()
+    client_id = cognito_factory.app_client(pool_id, secret=True)["ClientId"]
+    cognito_factory.user(pool_id, "utf@example.com")
+    with pytest.raises(cognito_client.exceptions.NotAuthorizedException):
+        cognito_client.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={
+                "USERNAME": "utf@example.com",
+                "PASSWORD": DEFAULT_PASSWORD,
+                "SECRET_HASH": "\u00e9" * 44,
+            },
+        )
+    with pytest.raises(cognito_client.exceptions.UnauthorizedException):
+        cognito_client.revoke_token(Token="x", ClientId=client_id, ClientSecret="\u00e9" * 52)
+    with pytest.raises(cognito_client.exceptions.NotAuthorizedException):
+        cognito_client.initiate_auth(
+            ClientId=cognito_factory.app_client(pool_id)["ClientId"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "utf@example.com", "PASSWORD": "P\u00e4ssw\u00f6rd!1"},
+        )
 
 
 def test_auth_flow_must_be_enabled(cognito_client: Any, cognito_factory: CognitoFactory) -> None:

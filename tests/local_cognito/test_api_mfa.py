@@ -139,3 +139,41 @@ def test_optional_mfa_only_challenges_users_who_enabled_totp(
         UserPoolId=pool_id, Username="OPT@example.com", SoftwareTokenMfaSettings={"Enabled": False}
     )
     assert "AuthenticationResult" in sign_in(cognito_client, client_id, "opt@example.com")
+
+
+def test_totp_challenge_session_dies_after_five_wrong_codes(
+    cognito_client: Any, cognito_factory: CognitoFactory
+) -> None:
+    """A six-digit code must not be guessable inside one challenge session."""
+    pool_id = mfa_pool(cognito_factory, "ON")
+    client_id = cognito_factory.app_client(pool_id)["ClientId"]
+    cognito_factory.user(pool_id, "guess@example.com")
+    setup = sign_in(cognito_client, client_id, "guess@example.com")
+    secret = cognito_client.associate_software_token(Session=setup["Session"])["SecretCode"]
+    cognito_client.verify_software_token(
+        Session=setup["Session"], UserCode=pyotp.TOTP(secret).now()
+    )
+
+    def answer(session: str, code: str) -> Any:
+        return cognito_client.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=session,
+            ChallengeResponses={"USERNAME": "guess@example.com", "SOFTWARE_TOKEN_MFA_CODE": code},
+        )
+
+    challenge = sign_in(cognito_client, client_id, "guess@example.com")
+    for _ in range(4):
+        with pytest.raises(cognito_client.exceptions.CodeMismatchException):
+            answer(challenge["Session"], wrong_code(secret))
+    assert (
+        "AccessToken"
+        in answer(challenge["Session"], pyotp.TOTP(secret).now())["AuthenticationResult"]
+    )  # four wrong codes are forgiven
+
+    challenge = sign_in(cognito_client, client_id, "guess@example.com")
+    for _ in range(5):
+        with pytest.raises(cognito_client.exceptions.CodeMismatchException):
+            answer(challenge["Session"], wrong_code(secret))
+    with pytest.raises(cognito_client.exceptions.NotAuthorizedException, match="session"):
+        answer(challenge["Session"], pyotp.TOTP(secret).now())

@@ -260,6 +260,149 @@ def test_token_validity_ranges(
     assert excinfo.value.response["Error"]["Message"] == "Invalid range for token validity."
 
 
+@pytest.mark.parametrize(
+    ("setting", "field"),
+    [
+        ({"AuthSessionValidity": 16}, "authSessionValidity"),
+        (
+            {"RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 61}},
+            "retryGracePeriodSeconds",
+        ),
+    ],
+)
+def test_session_and_grace_upper_bounds(
+    cognito_client: Any, cognito_factory: Any, setting: dict[str, Any], field: str
+) -> None:
+    """Reference 5.2: AuthSessionValidity 3-15 minutes, rotation grace 0-60 s (boto3 itself
+    only checks the lower bounds)."""
+    pool_id = cognito_factory.pool()
+    with pytest.raises(cognito_client.exceptions.InvalidParameterException, match=field):
+        cognito_client.create_user_pool_client(UserPoolId=pool_id, ClientName="bad", **setting)
+    client_id = cognito_factory.app_client(pool_id)["ClientId"]
+    with pytest.raises(cognito_client.exceptions.InvalidParameterException, match=field):
+        cognito_client.update_user_pool_client(
+            UserPoolId=pool_id, ClientId=client_id, ClientName="bad", **setting
+        )
+    ok = cognito_client.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="ok",
+        AuthSessionValidity=15,
+        RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 60},
+    )["UserPoolClient"]
+    assert ok["AuthSessionValidity"] == 15
+
+
+def test_mfa_rules_of_create_user_pool_and_set_user_pool_mfa_config(
+    cognito_client: Any, cognito_factory: Any
+) -> None:
+    """Reference 5.1: CreateUserPool only knows SMS MFA; "OFF" plus an enabled factor fails."""
+    for mode in ("ON", "OPTIONAL"):
+        with pytest.raises(cognito_client.exceptions.InvalidParameterException) as excinfo:
+            cognito_client.create_user_pool(PoolName="mfa-at-create", MfaConfiguration=mode)
+        assert excinfo.value.response["Error"]["Message"] == (
+            "SMS configuration and Auto verification for phone_number are required when MFA "
+            "is required/optional"
+        )
+    pool_id = cognito_factory.pool()
+    with pytest.raises(cognito_client.exceptions.InvalidParameterException) as excinfo:
+        cognito_client.set_user_pool_mfa_config(
+            UserPoolId=pool_id,
+            MfaConfiguration="OFF",
+            SoftwareTokenMfaConfiguration={"Enabled": True},
+        )
+    assert excinfo.value.response["Error"]["Message"] == (
+        "Invalid MFA configuration given, can't turn off MFA and configure an MFA together."
+    )
+    cognito_client.set_user_pool_mfa_config(
+        UserPoolId=pool_id, MfaConfiguration="OFF", SoftwareTokenMfaConfiguration={"Enabled": False}
+    )
+    cognito_client.set_user_pool_mfa_config(
+        UserPoolId=pool_id, MfaConfiguration="ON", SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
+    described = cognito_client.get_user_pool_mfa_config(UserPoolId=pool_id)
+    assert described["MfaConfiguration"] == "ON"
+    assert described["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+
+
+_OAUTH = {
+    "AllowedOAuthFlowsUserPoolClient": True,
+    "AllowedOAuthFlows": ["code"],
+    "AllowedOAuthScopes": ["openid"],
+}
+
+
+@pytest.mark.parametrize(
+    ("settings", "error"),
+    [
+        ({**_OAUTH, "CallbackURLs": ["http://app.example/cb"]}, "InvalidParameterException"),
+        ({**_OAUTH, "CallbackURLs": ["https://app.example/cb#x"]}, "InvalidParameterException"),
+        ({**_OAUTH, "LogoutURLs": ["/relative"]}, "InvalidParameterException"),
+        (
+            {**_OAUTH, "CallbackURLs": ["https://a.example/cb"], "DefaultRedirectURI": "https://b"},
+            "InvalidParameterException",
+        ),
+        (
+            {"AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid"]},
+            "InvalidParameterException",
+        ),
+        (
+            {"ExplicitAuthFlows": ["USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]},
+            "InvalidParameterException",
+        ),
+        (
+            {**_OAUTH, "AllowedOAuthFlows": ["code", "client_credentials"], "GenerateSecret": True},
+            "InvalidOAuthFlowException",
+        ),
+        (
+            {**_OAUTH, "AllowedOAuthFlows": ["client_credentials"], "AllowedOAuthScopes": ["r/x"]},
+            "InvalidOAuthFlowException",
+        ),
+        ({**_OAUTH, "AllowedOAuthScopes": ["nosuch/scope"]}, "ScopeDoesNotExistException"),
+    ],
+)
+def test_client_oauth_settings_rules(
+    cognito_client: Any, cognito_factory: Any, settings: dict[str, Any], error: str
+) -> None:
+    """Reference 5.2: what AWS refuses in a client's OAuth settings (boto3 lets it through)."""
+    pool_id = cognito_factory.pool()
+    with pytest.raises(cognito_client.exceptions.ClientError) as created:
+        cognito_client.create_user_pool_client(UserPoolId=pool_id, ClientName="bad", **settings)
+    assert created.value.response["Error"]["Code"] == error
+    client_id = cognito_factory.app_client(pool_id)["ClientId"]
+    update = {k: v for k, v in settings.items() if k != "GenerateSecret"}  # create-only
+    with pytest.raises(cognito_client.exceptions.ClientError) as updated:
+        cognito_client.update_user_pool_client(
+            UserPoolId=pool_id, ClientId=client_id, ClientName="bad", **update
+        )
+    assert updated.value.response["Error"]["Code"] == error
+
+
+def test_client_oauth_settings_that_are_fine(cognito_client: Any, cognito_factory: Any) -> None:
+    pool_id = cognito_factory.pool()
+    cognito_client.create_resource_server(
+        UserPoolId=pool_id,
+        Identifier="r",
+        Name="r",
+        Scopes=[{"ScopeName": "x", "ScopeDescription": "x"}],
+    )
+    for settings in (
+        {
+            **_OAUTH,
+            "CallbackURLs": ["http://localhost:5000/cb", "http://127.0.0.1/cb", "myapp://cb"],
+            "LogoutURLs": ["http://[::1]:8000/out", "https://app.example/out"],
+            "DefaultRedirectURI": "myapp://cb",
+        },
+        {
+            **_OAUTH,
+            "AllowedOAuthFlows": ["client_credentials"],
+            "AllowedOAuthScopes": ["r/x"],
+            "GenerateSecret": True,
+        },
+        {"CallbackURLs": ["https://app.example/cb"]},  # stored, hosted UI off
+    ):
+        cognito_client.create_user_pool_client(UserPoolId=pool_id, ClientName="ok", **settings)
+
+
 def test_domain_rules(cognito_client: Any, cognito_factory: Any) -> None:
     first = cognito_factory.pool()
     second = cognito_factory.pool()

@@ -65,7 +65,7 @@ def test_jwks_has_two_keys_with_rfc7638_base64_kids() -> None:
 
 def test_keys_persist_in_the_state_dir(tmp_path: Path) -> None:
     first = service(tmp_path)
-    issued = first.issue(pool=POOL, client=CLIENT, user=USER, scopes=[ADMIN_SCOPE])
+    issued = first.issue(pool=POOL, client=CLIENT, user=USER, scopes=[ADMIN_SCOPE], api_flow=True)
     restarted = service(tmp_path)
     assert restarted.jwks(POOL.id) == first.jwks(POOL.id)
     assert restarted.check_access_token(issued.access_token)["sub"] == "u-sub"
@@ -108,7 +108,7 @@ def test_hosted_ui_claims_nonce_scopes_and_attribute_types() -> None:
 def test_clients_without_revocation_get_no_jti() -> None:
     tokens = service()
     client = Client(pool_id=POOL.id, id="norevoke", name="n", enable_token_revocation=False)
-    issued = tokens.issue(pool=POOL, client=client, user=USER, scopes=[ADMIN_SCOPE])
+    issued = tokens.issue(pool=POOL, client=client, user=USER, scopes=[ADMIN_SCOPE], api_flow=True)
     for token in (issued.access_token, issued.id_token or ""):
         claims = claims_of(token)
         assert "jti" not in claims and "origin_jti" not in claims
@@ -132,7 +132,7 @@ def test_client_credentials_token() -> None:
 
 def test_refresh_errors_are_invalid_grant() -> None:
     tokens = service()
-    issued = tokens.issue(pool=POOL, client=CLIENT, user=USER, scopes=[ADMIN_SCOPE])
+    issued = tokens.issue(pool=POOL, client=CLIENT, user=USER, scopes=[ADMIN_SCOPE], api_flow=True)
     other = Client(pool_id=POOL.id, id="other", name="o")
     for client, token in ((other, issued.refresh_token or ""), (CLIENT, "garbage")):
         with pytest.raises(OAuthError) as excinfo:
@@ -145,7 +145,9 @@ def test_refresh_errors_are_invalid_grant() -> None:
 
 def test_tokens_from_another_issuer_are_invalid(local_idp: Any) -> None:
     foreign = service(base_url="http://127.0.0.1:1")
-    token = foreign.issue(pool=POOL, client=CLIENT, user=USER, scopes=[ADMIN_SCOPE]).access_token
+    token = foreign.issue(
+        pool=POOL, client=CLIENT, user=USER, scopes=[ADMIN_SCOPE], api_flow=True
+    ).access_token
     with pytest.raises(CognitoError, match="Invalid Access Token"):
         local_idp.state.tokens.check_access_token(token)
 
@@ -186,7 +188,10 @@ def test_rotation_grace_period() -> None:
         refresh_token_grace_seconds=30,
     )
     first = (
-        tokens.issue(pool=POOL, client=client, user=USER, scopes=[ADMIN_SCOPE]).refresh_token or ""
+        tokens.issue(
+            pool=POOL, client=client, user=USER, scopes=[ADMIN_SCOPE], api_flow=True
+        ).refresh_token
+        or ""
     )
     second = tokens.refresh(client=client, refresh_token=first).refresh_token
     assert second and second != first

@@ -205,7 +205,9 @@ def test_confidential_client_authentication(hosted_pool: HostedPool, idp_browser
 def test_token_endpoint_request_shape(hosted_pool: HostedPool) -> None:
     url = f"{hosted_pool.base_url}/oauth2/token"
     get = httpx.get(url)
-    assert get.status_code == 405
+    assert (get.status_code, get.json()) == (405, {"error": "invalid_request"})
+    assert get.headers["content-type"] == "application/json;charset=UTF-8"  # as every error
+    assert "POST" in get.headers["allow"]
     as_json = httpx.post(
         url,
         json={"grant_type": "refresh_token", "client_id": hosted_pool.billing.client_id},

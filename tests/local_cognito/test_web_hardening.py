@@ -54,6 +54,42 @@ def test_forms_need_their_csrf_token(
     assert ok.status_code == 302
 
 
+def test_non_ascii_csrf_token_is_refused_cleanly(
+    hosted_pool: HostedPool, idp_browser: Browser
+) -> None:
+    page = idp_browser.follow(idp_browser.authorize(hosted_pool.billing))
+    response = idp_browser.submit(
+        page, username="x@example.com", password="Passw0rd!Local", csrf_token="\u00e9" * 43
+    )
+    assert response.status_code == 400
+    assert "did not come from this site" in response.text
+
+
+def test_dns_rebinding_host_names_are_refused(hosted_pool: HostedPool) -> None:
+    """A web page whose domain was re-pointed at 127.0.0.1 must not read the outbox (temporary
+    passwords, codes) nor drive the JSON API; IP addresses and localhost are fine."""
+    base = hosted_pool.base_url
+    port = base.rsplit(":", 1)[1]
+    for host in (f"evil.example:{port}", "rebind.attacker.test"):
+        outbox = httpx.get(f"{base}/_outbox.json", headers={"Host": host})
+        assert outbox.status_code == 400 and outbox.json() == {"error": "access_denied"}
+        api = httpx.post(
+            f"{base}/",
+            headers={
+                "Host": host,
+                "X-Amz-Target": "AWSCognitoIdentityProviderService.ListUserPools",
+                "Content-Type": "application/x-amz-json-1.1",
+            },
+            content=b'{"MaxResults": 10}',
+        )
+        assert api.status_code == 400
+        assert api.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+        page = httpx.get(f"{base}/login", headers={"Host": host})
+        assert page.status_code == 400 and "text/html" in page.headers["content-type"]
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"):
+        assert httpx.get(f"{base}/_outbox.json", headers={"Host": host}).status_code == 200
+
+
 # --- hostile input -----------------------------------------------------------------------
 
 
@@ -193,6 +229,21 @@ def test_fault_error_mode_counts_down(hosted_pool: HostedPool, faults: str) -> N
     httpx.post(faults, json={"endpoint": "token", "mode": "error"})
     assert httpx.post(f"{hosted_pool.base_url}/oauth2/token", data={}).status_code == 500
     assert httpx.post(f"{hosted_pool.base_url}/oauth2/token", data={}).status_code == 400
+
+
+def test_authorize_failure_goes_back_to_the_app_with_server_error(
+    hosted_pool: HostedPool, idp_browser: Browser, faults: str
+) -> None:
+    """Reference 2.1: an unexpected failure answers 302 {redirect_uri}?error=server_error."""
+    httpx.post(faults, json={"endpoint": "authorize", "mode": "error", "count": 2})
+    response = idp_browser.authorize(hosted_pool.billing, state="st-fault")
+    assert response.status_code == 302
+    assert response.headers["location"] == (
+        f"{hosted_pool.billing.redirect_uri}?error=server_error&state=st-fault"
+    )
+    # an untrusted redirect_uri still never gets a redirect
+    foreign = idp_browser.authorize(hosted_pool.billing, redirect_uri="https://evil.example/cb")
+    assert foreign.status_code == 500 and "evil.example" not in foreign.headers.get("location", "")
 
 
 def test_fault_api_error_reaches_boto3(hosted_pool: HostedPool, faults: str) -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from local_cognito import pkce
 from local_cognito.authorize_request import grant_scopes
-from local_cognito.codes import CodeStore
 from local_cognito.csrf import CsrfSigner, new_browser_id
-from local_cognito.login_transactions import LoginTransactions
-from local_cognito.sso_sessions import SsoSessions
+from local_cognito.web_stores import CodeStore, LoginTransactions, SsoSessions
 
 
 class Clock:
