@@ -362,10 +362,16 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("instance") / "demo",
         help="secret keys, sessions, invoices and the outputs file (default: ./instance/demo)",
     )
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="pool spec (TOML)")
-    parser.add_argument("--idp-port", type=int, default=DEFAULT_PORTS["idp"])
-    parser.add_argument("--billing-port", type=int, default=DEFAULT_PORTS["billing"])
-    parser.add_argument("--reports-port", type=int, default=DEFAULT_PORTS["reports"])
+    parser.add_argument(
+        "--spec", type=Path, default=DEFAULT_SPEC, help="pool spec (TOML; default: sso-demo.toml)"
+    )
+    for name, what in (("idp", "the local IdP"), ("billing", "billing"), ("reports", "reports")):
+        parser.add_argument(
+            f"--{name}-port",
+            type=int,
+            default=DEFAULT_PORTS[name],
+            help=f"port of {what} (default: {DEFAULT_PORTS[name]}; 0 picks a free one)",
+        )
     parser.add_argument(
         "--check-interval",
         type=_positive_seconds,
@@ -410,9 +416,33 @@ def _print_welcome(stack: DemoStack, check_interval: float, out: Callable[[str],
     out("Press Ctrl-C to stop.")
 
 
+def _missing_local_dependency() -> str | None:
+    """The third-party module of the `local` extra (moto, pyotp, segno) that is missing, if any.
+
+    The dispatcher explains missing extras only for imports at module level; the local IdP is
+    imported lazily (start_stack), so without this check a missing extra is a traceback.
+    """
+    try:
+        import local_cognito.server  # noqa: F401
+    except ImportError as exc:
+        name = exc.name or ""
+        if not name or name.split(".")[0] in {"cognito_sso", "local_cognito", "provisioning"}:
+            raise
+        return name
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo until Ctrl-C (or SIGTERM). Returns the exit code."""
     args = _parser().parse_args(argv)
+    missing = _missing_local_dependency()
+    if missing:
+        print(
+            f"cognito-sso demo: a dependency of the local IdP is missing ({missing}); "
+            "install the extras: pip install 'cognito-sso[local]'",
+            file=sys.stderr,
+        )
+        return 1
 
     def out(line: str) -> None:
         print(line, flush=True)

@@ -4,7 +4,8 @@
     COGNITO_CLIENT_ID=... COGNITO_CLIENT_SECRET=... flask --app examples/minimal/app.py run
 
 The app client must allow the callback http://localhost:5000/auth/callback and the sign-out
-URL http://localhost:5000/auth/logged-out.
+URL http://localhost:5000/auth/logged-out: `pool.toml` beside this file provisions such a
+client and a user; README.md beside it has the commands.
 """
 
 import os

@@ -142,6 +142,7 @@ def test_signed_out_page_has_the_demo_look_and_safe_headers(demo_stack: DemoStac
     assert f"notice within {CHECK_INTERVAL:g} seconds" in response.text
     assert "/_demo/static/demo.css" in response.text
     assert 'name="viewport"' in response.text
+    assert '<link rel="icon" href="data:,">' in response.text  # no /favicon.ico 404
     assert demo_stack.billing_url in response.text  # the link to the other service
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"

@@ -108,3 +108,23 @@ def test_command_explains_a_busy_port(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port} for billing" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_command_explains_a_missing_local_extra(tmp_path: Path) -> None:
+    # Simulates an installation without the `local` extra: importing pyotp fails.
+    code = (
+        "import sys; sys.modules['pyotp'] = None\n"
+        "from demo_apps.runner import main\n"
+        f"sys.exit(main(['--state-dir', {str(tmp_path)!r}, '--idp-port', '0']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 1
+    assert "missing (pyotp)" in result.stderr
+    assert "pip install 'cognito-sso[local]'" in result.stderr
+    assert "Traceback" not in result.stderr
