@@ -8,6 +8,7 @@ keys for one service.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import logging
@@ -27,6 +28,8 @@ __all__ = [
     "ADMIN_SCOPE",
     "DEFAULTS",
     "SSOConfig",
+    "KNOWN_KEYS",
+    "UnknownConfigKeyWarning",
     "UnknownGroupWarning",
     "load_config",
     "load_outputs",
@@ -243,8 +246,52 @@ def default_cookie_name(client_id: str) -> str:
     return "cognito_sso_" + hashlib.sha256(client_id.encode()).hexdigest()[:12]
 
 
+KNOWN_KEYS = frozenset(
+    {
+        "COGNITO_BEARER_CLIENT_IDS",
+        "COGNITO_CLIENT_ID",
+        "COGNITO_CLIENT_SECRET",
+        "COGNITO_CLOCK_LEEWAY",
+        "COGNITO_COOKIE_NAME",
+        "COGNITO_COOKIE_SECURE",
+        "COGNITO_ENDPOINT_URL",
+        "COGNITO_GROUPS",
+        "COGNITO_HTTP_TIMEOUT",
+        "COGNITO_ISSUER",
+        "COGNITO_LOGOUT_URI",
+        "COGNITO_OUTPUTS_FILE",
+        "COGNITO_PERMISSIONS",
+        "COGNITO_REDIRECT_URI",
+        "COGNITO_REFRESH_LEEWAY",
+        "COGNITO_REGION",
+        "COGNITO_SCOPES",
+        "COGNITO_SERVICE",
+        "COGNITO_SESSION_ABSOLUTE_TIMEOUT",
+        "COGNITO_SESSION_CHECK_INTERVAL",
+        "COGNITO_SESSION_IDLE_TIMEOUT",
+        "COGNITO_SESSION_STORE",
+        "COGNITO_URL_PREFIX",
+        "COGNITO_USER_POOL_ID",
+    }
+)
+
+
+class UnknownConfigKeyWarning(UserWarning):
+    """A ``COGNITO_*`` key that the extension does not know (usually a misspelling)."""
+
+
+def _warn_about_unknown_keys(config: Mapping[str, Any]) -> None:
+    for key in sorted(k for k in config if isinstance(k, str) and k.startswith("COGNITO_")):
+        if key in KNOWN_KEYS:
+            continue
+        close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        warnings.warn(f"{key} is not a cognito-sso setting{hint}", UnknownConfigKeyWarning, 3)
+
+
 def load_config(config: Mapping[str, Any]) -> SSOConfig:
     """Validate ``COGNITO_*`` keys and apply defaults; errors name the key."""
+    _warn_about_unknown_keys(config)
     if config.get("COGNITO_OUTPUTS_FILE"):
         service = _string(config, "COGNITO_SERVICE", required=True)
         merged = dict(load_outputs(str(config["COGNITO_OUTPUTS_FILE"]), str(service)))

@@ -111,13 +111,14 @@ def write_outputs(path: Path, outputs: Mapping[str, Any]) -> None:
 def dotenv_text(outputs: Mapping[str, Any]) -> str:
     """The outputs as `KEY=value` lines: pool-wide `COGNITO_*` keys and per-service
     `<SERVICE>_COGNITO_CLIENT_ID`, `..._CLIENT_SECRET`, `..._REDIRECT_URI`, `..._LOGOUT_URI`,
-    `..._SCOPES`."""
+    `..._SCOPES`. Values with spaces are double-quoted, so `set -a; . file` and python-dotenv
+    read them whole; the pool ARN and hosted-UI URL are comments (no setting reads them)."""
     lines = [
+        f"# user pool {outputs['pool_arn']}",
+        f"# hosted UI {outputs['hosted_ui_base_url'] or '(no domain)'}",
         f"COGNITO_USER_POOL_ID={outputs['pool_id']}",
-        f"COGNITO_USER_POOL_ARN={outputs['pool_arn']}",
         f"COGNITO_REGION={outputs['region']}",
         f"COGNITO_ISSUER={outputs['issuer']}",
-        f"COGNITO_HOSTED_UI_BASE_URL={outputs['hosted_ui_base_url'] or ''}",
         f"COGNITO_ENDPOINT_URL={outputs['endpoint_url'] or ''}",
     ]
     for name, service in outputs["services"].items():
@@ -127,7 +128,7 @@ def dotenv_text(outputs: Mapping[str, Any]) -> str:
             f"{prefix}_COGNITO_CLIENT_SECRET={service['client_secret'] or ''}",
             f"{prefix}_COGNITO_REDIRECT_URI={service['redirect_uri'] or ''}",
             f"{prefix}_COGNITO_LOGOUT_URI={service['logout_uri'] or ''}",
-            f"{prefix}_COGNITO_SCOPES={' '.join(service['scopes'])}",
+            f'{prefix}_COGNITO_SCOPES="{" ".join(service["scopes"])}"',
         ]
     return "\n".join(lines) + "\n"
 

@@ -256,9 +256,13 @@ def _after_request(response: Response) -> Response:
     config = get_state().config
     if request.path.startswith(config.url_prefix + "/"):
         response.headers.update(NO_STORE)
-    if "_cognito_user" in g:
+    user = g.get("_cognito_user")
+    if user is not None:
         # The answer depended on who asked: shared caches must not serve it to others.
         response.vary.update(("Cookie", "Authorization"))
+        if user.is_authenticated and "Cache-Control" not in response.headers:
+            # ...and the browser must not keep a signed-in page to show after sign-out.
+            response.headers["Cache-Control"] = "private, no-store"
     action = g.get("_cognito_cookie")
     if not action:
         return response

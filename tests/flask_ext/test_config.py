@@ -10,6 +10,7 @@ import pytest
 
 from cognito_sso.config import (
     ADMIN_SCOPE,
+    UnknownConfigKeyWarning,
     UnknownGroupWarning,
     default_cookie_name,
     load_config,
@@ -112,6 +113,16 @@ def test_errors_name_the_key(overrides: dict[str, Any], key: str) -> None:
             config[name] = value
     with pytest.raises(ConfigurationError, match=key):
         load_config(config)
+
+
+def test_misspelt_keys_warn_with_a_suggestion() -> None:
+    with pytest.warns(UnknownConfigKeyWarning, match="did you mean COGNITO_SESSION_STORE"):
+        load_config(base(COGNITO_SESION_STORE="redis://127.0.0.1:1/0"))
+
+
+def test_known_keys_do_not_warn(recwarn: pytest.WarningsRecorder) -> None:
+    load_config(base(COGNITO_SESSION_CHECK_INTERVAL=5, COGNITO_BEARER_CLIENT_IDS=["other"]))
+    assert not [w for w in recwarn if issubclass(w.category, UnknownConfigKeyWarning)]
 
 
 def test_zero_check_interval_means_every_request() -> None:

@@ -288,6 +288,15 @@ def test_answers_that_depend_on_the_user_vary_by_cookie(sso_env: SSOEnv) -> None
         assert {"cookie", "authorization"} <= vary, path
 
 
+def test_signed_in_pages_are_not_kept_by_the_browser(sso_env: SSOEnv) -> None:
+    """After sign-out, Back must not show a signed-in page from the browser's cache."""
+    app = sso_env.app()
+    browser = sso_env.browser()
+    assert "no-store" not in browser.get(app.url("/")).headers.get("cache-control", "")
+    assert browser.sign_in(app.url("/me"), sso_env.user()).status_code == 200
+    assert browser.get(app.url("/me")).headers["cache-control"] == "private, no-store"
+
+
 def test_https_apps_get_secure_cookies(sso_env: SSOEnv) -> None:
     """Outside loopback every cookie of the extension is Secure, HttpOnly and SameSite=Lax."""
     app = sso_env.app(config={"COGNITO_REDIRECT_URI": "https://billing.example.com/auth/callback"})

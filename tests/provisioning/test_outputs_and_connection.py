@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +101,22 @@ def test_dotenv() -> None:
     text = dotenv_text(OUTPUTS)
     assert "COGNITO_USER_POOL_ID=eu-west-1_AbC123def\n" in text
     assert f"BILLING_COGNITO_CLIENT_SECRET={SECRET}\n" in text
-    assert "BILLING_COGNITO_SCOPES=openid email\n" in text
+    assert 'BILLING_COGNITO_SCOPES="openid email"\n' in text
     assert "COGNITO_ENDPOINT_URL=\n" in text
+
+
+def test_dotenv_reads_back_in_a_shell(tmp_path: Path) -> None:
+    """`set -a; . file` (the usual way to load it) sees every value whole, comments skipped."""
+    path = tmp_path / "out.env"
+    path.write_text(dotenv_text(OUTPUTS), encoding="utf-8")
+    shell = subprocess.run(
+        ["sh", "-c", f'set -a; . "{path}"; printf %s "$BILLING_COGNITO_SCOPES"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shell.stdout == "openid email"
+    assert shell.stderr == ""
 
 
 @pytest.mark.parametrize(
