@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
 VENV   ?= .venv
+DEMO_ARGS ?=   # e.g. make demo DEMO_ARGS="--billing-port 5101 --reports-port 5102"
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -28,7 +29,7 @@ system-deps:
 	fi
 
 demo: install
-	$(BIN)/cognito-sso demo
+	$(BIN)/cognito-sso demo $(DEMO_ARGS)
 
 test: install system-deps
 	$(BIN)/python -m pytest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import sys
 from collections.abc import Callable, Sequence
 
@@ -16,7 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 _OWN_PACKAGES = {"cognito_sso", "cognito_sso_cli", "local_cognito", "provisioning", "demo_apps"}
 
 USAGE = (
-    "usage: cognito-sso {"
+    "usage: cognito-sso [--version] {"
     + ",".join(COMMANDS)
     + "} [options]\n\ncommands:\n"
     + "\n".join(f"  {name:<10} {help_}" for name, (_, help_) in COMMANDS.items())
@@ -29,6 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args or args[0] in {"-h", "--help", "help"}:
         print(USAGE)
         return 0 if args else 2
+    if args[0] == "--version":
+        print(f"cognito-sso {importlib.metadata.version('cognito-sso')}")
+        return 0
     command, rest = args[0], args[1:]
     if command not in COMMANDS:
         print(f"cognito-sso: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)

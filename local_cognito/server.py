@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import errno
+import socket
 import threading
 from dataclasses import dataclass
 
@@ -38,14 +38,24 @@ class RunningServer:
 
 
 def _bind(host: str, port: int) -> tuple[BaseWSGIServer, str]:
-    """Listen on ``host:port``; raises `OSError` (not werkzeug's SystemExit) when that fails."""
-    try:
+    """Listen on ``host:port``; a name that does not resolve or a busy port is an `OSError`.
+
+    We bind the socket ourselves: werkzeug would print its own explanation and exit instead.
+    """
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(128)
         server = make_server(
-            host, port, _placeholder_app, threaded=True, request_handler=_RequestLog
+            host,
+            port,
+            _placeholder_app,
+            threaded=True,
+            request_handler=_RequestLog,
+            fd=listener.fileno(),
         )
-    except SystemExit:
-        # werkzeug prints an explanation and exits when the address is in use
-        raise OSError(errno.EADDRINUSE, f"address {host}:{port} is already in use") from None
+    # the server holds its own duplicate of the descriptor
     bound_port = server.socket.getsockname()[1]
     url_host = f"[{host}]" if ":" in host else host
     return server, f"http://{url_host}:{bound_port}"
