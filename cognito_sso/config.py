@@ -27,8 +27,8 @@ from cognito_sso.permissions import PermissionPolicy
 __all__ = [
     "ADMIN_SCOPE",
     "DEFAULTS",
-    "SSOConfig",
     "KNOWN_KEYS",
+    "SSOConfig",
     "UnknownConfigKeyWarning",
     "UnknownGroupWarning",
     "load_config",

@@ -258,11 +258,7 @@ def _after_request(response: Response) -> Response:
         response.headers.update(NO_STORE)
     user = g.get("_cognito_user")
     if user is not None:
-        # The answer depended on who asked: shared caches must not serve it to others.
-        response.vary.update(("Cookie", "Authorization"))
-        if user.is_authenticated and "Cache-Control" not in response.headers:
-            # ...and the browser must not keep a signed-in page to show after sign-out.
-            response.headers["Cache-Control"] = "private, no-store"
+        _mark_personal(response, private=user.is_authenticated)
     action = g.get("_cognito_cookie")
     if not action:
         return response
@@ -287,6 +283,27 @@ def _after_request(response: Response) -> Response:
         )
     response.vary.add("Cookie")
     return response
+
+
+def _mark_personal(response: Response, *, private: bool) -> None:
+    """``Vary: Cookie, Authorization``: the answer depended on who asked, so shared caches
+    must not serve it to others; and for a signed-in user ``Cache-Control: private,
+    no-store`` (unless the view set its own), so the browser does not keep the page to show
+    after sign-out.
+
+    One pass over the headers: werkzeug's ``in``/``get``/``vary`` build an exception object
+    for every header that is absent, which cost more than the rest of this hook."""
+    has_vary = has_cache_control = False
+    for key, _value in response.headers:
+        lowered = key.lower()
+        has_vary = has_vary or lowered == "vary"
+        has_cache_control = has_cache_control or lowered == "cache-control"
+    if has_vary:
+        response.vary.update(("Cookie", "Authorization"))  # merge with the view's own
+    else:
+        response.headers["Vary"] = "Cookie, Authorization"
+    if private and not has_cache_control:
+        response.headers["Cache-Control"] = "private, no-store"
 
 
 def _unavailable(error: Exception) -> Response:

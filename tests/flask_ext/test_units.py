@@ -111,3 +111,33 @@ def test_reprs_hide_secrets(tmp_path: Path) -> None:
         for text in (repr(session), repr(LoginResult(session_data=data, next_path="/"))):
             assert "SECRET" not in text
             assert session.id not in text
+
+
+def test_personal_answers_vary_and_are_not_kept() -> None:
+    """Vary/Cache-Control marking of answers that depended on the user (one header pass)."""
+    from werkzeug.wrappers import Response
+
+    from cognito_sso.flask.extension import _mark_personal
+
+    plain = Response("ok")
+    _mark_personal(plain, private=True)
+    assert plain.headers.getlist("Vary") == ["Cookie, Authorization"]
+    assert plain.headers["Cache-Control"] == "private, no-store"
+
+    anonymous = Response("ok")
+    _mark_personal(anonymous, private=False)
+    assert anonymous.headers["Vary"] == "Cookie, Authorization"
+    assert "Cache-Control" not in anonymous.headers
+
+    # The view's own headers (any case) are kept: Vary merged, Cache-Control untouched.
+    own = Response(
+        "ok", headers=[("vary", "Accept-Encoding, cookie"), ("cache-control", "no-cache")]
+    )
+    _mark_personal(own, private=True)
+    assert len(own.headers.getlist("Vary")) == 1
+    assert {v.strip().lower() for v in own.headers["Vary"].split(",")} == {
+        "accept-encoding",
+        "cookie",
+        "authorization",
+    }
+    assert own.headers.getlist("Cache-Control") == ["no-cache"]
