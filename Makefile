@@ -43,8 +43,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install
-	$(BIN)/python bench/verify.py
+# Benchmarks and long load/fault runs (see bench/README.md); rewrites docs/performance.md and
+# docs/reliability.md from the results. Needs Debian's wrk as the load generator.
+bench: install system-deps
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run_all
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-output

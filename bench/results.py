@@ -34,13 +34,6 @@ def machine() -> dict[str, Any]:
     }
 
 
-def machine_line() -> str:
-    """One line describing the machine and its load now."""
-    m = machine()
-    load = ", ".join(f"{x:.2f}" for x in m["loadavg_at_start"])
-    return f"measured {m['date_utc']} UTC on {m['cpu']} ({m['cores']} cores), load average {load}"
-
-
 def tool_version(argv: list[str]) -> str:
     """First line of ``argv``'s output (``--version``), or "missing"."""
     try:

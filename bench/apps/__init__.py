@@ -1,0 +1,1 @@
+"""WSGI apps the benchmarks serve under gunicorn."""

@@ -1,0 +1,677 @@
+"""Write docs/performance.md, docs/reliability.md and docs/img/*.png from bench/results/*.json.
+
+Only measured numbers appear: a benchmark without a result file is listed as not run.
+
+Run: ``.venv/bin/python -m bench.report`` (after the benchmarks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from bench import results
+from bench.harness import ROOT
+
+DOCS = ROOT / "docs"
+IMG = DOCS / "img"
+
+
+def _machine(data: dict[str, Any]) -> str:
+    m = data["machine"]
+    start = ", ".join(f"{x:.2f}" for x in m["loadavg_at_start"])
+    end = ", ".join(f"{x:.2f}" for x in m.get("loadavg_at_end", []))
+    return (
+        f"{m['date_utc']} UTC (start) on {m['cpu']} ({m['cores']} cores), Python {m['python']}, "
+        f"{m['os']}; load average (1, 5, 15 min) {start} at the start, {end} at the end"
+    )
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _cmd(data: dict[str, Any]) -> str:
+    command = data["command"].strip()
+    return f"`{command}`" if command.startswith(".venv/") else f"`.venv/bin/{command}`"
+
+
+def _levels(data: dict[str, Any]) -> list[str]:
+    return [str(x) for x in data["levels"]]
+
+
+# --- plots ------------------------------------------------------------------------------------
+
+
+def plot_overhead(data: dict[str, Any]) -> list[str]:
+    """Throughput and ratio vs concurrency."""
+    levels = data["levels"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for name, cells in data["cells"].items():
+        left.plot(levels, [cells[str(lvl)]["rps"] for lvl in levels], marker="o", label=name)
+        right.plot(
+            levels, [data["ratios"][name][str(lvl)] for lvl in levels], marker="o", label=name
+        )
+    right.axhline(0.85, color="grey", linestyle="--", linewidth=1)
+    right.axhline(0.80, color="grey", linestyle=":", linewidth=1)
+    right.text(levels[0], 0.86, "goal 0.85 (session)", fontsize=8, color="grey")
+    right.text(levels[0], 0.77, "goal 0.8 (bearer)", fontsize=8, color="grey")
+    for ax, title, ylabel in (
+        (left, "throughput", "requests / s"),
+        (right, "ratio to the open view", "x open"),
+    ):
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(levels, [str(x) for x in levels])
+        ax.set_xlabel("concurrent connections (wrk)")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+    left.legend(fontsize=8)
+    right.set_ylim(0, max(1.2, *(max(r.values()) for r in data["ratios"].values())) + 0.05)
+    fig.tight_layout()
+    fig.savefig(IMG / "overhead.png", dpi=110)
+    plt.close(fig)
+    return ["img/overhead.png"]
+
+
+def plot_signin(data: dict[str, Any]) -> list[str]:
+    """Token endpoint throughput vs concurrency, with the JWKS GET baseline."""
+    levels = data["levels"]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in ("token", "jwks"):
+        ax.plot(
+            levels,
+            [data["token_endpoint"][name][str(lvl)]["rps"] for lvl in levels],
+            marker="o",
+            label={"token": "POST /oauth2/token (refresh)", "jwks": "GET jwks.json (baseline)"}[
+                name
+            ],
+        )
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(levels, [str(x) for x in levels])
+    ax.set_xlabel("concurrent connections (wrk)")
+    ax.set_ylabel("requests / s")
+    ax.set_title("local IdP throughput")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(IMG / "idp-token-endpoint.png", dpi=110)
+    plt.close(fig)
+    return ["img/idp-token-endpoint.png"]
+
+
+def plot_timeline(
+    series: list[dict[str, Any]], faults: list[dict[str, Any]], name: str, title: str
+) -> str:
+    """Requests/s by outcome and p50/max latency over time, fault windows shaded."""
+    t = [p["t"] for p in series]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 5.5), sharex=True)
+    layers = [
+        ("ok", "ok", "#4c9a2a"),
+        ("status_5xx", "5xx", "#d62728"),
+        ("conn_error", "connection error", "#ff7f0e"),
+        ("other", "other", "#9467bd"),
+    ]
+    bottom_of = [0] * len(series)
+    for key, label, colour in layers:
+        values = [p[key] for p in series]
+        top.bar(t, values, width=1.0, align="edge", bottom=bottom_of, label=label, color=colour)
+        bottom_of = [b + v for b, v in zip(bottom_of, values, strict=True)]
+    top.set_ylim(0, max([*bottom_of, 1]) * 1.3)
+    top.set_ylabel("requests / s")
+    top.legend(loc="lower left", fontsize=7, ncol=4)
+    bottom.plot(t, [p["p50_ms"] for p in series], label="p50")
+    bottom.plot(t, [p["max_ms"] for p in series], label="max", alpha=0.6)
+    bottom.set_yscale("log")
+    bottom.set_ylabel("latency (ms)")
+    bottom.set_xlabel("seconds since the users started")
+    bottom.legend(loc="lower left", fontsize=7, ncol=2)
+    for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+        for fault in faults:
+            ax.axvspan(fault["t_start"], fault["t_end"], color="grey", alpha=0.2)
+    for i, fault in enumerate(faults):
+        height = top.get_ylim()[1] * (0.97 - 0.08 * (i % 2))
+        top.text(fault["t_start"], height, fault["name"], fontsize=7, va="top")
+    top.set_title(title)
+    fig.tight_layout()
+    fig.savefig(IMG / name, dpi=110)
+    plt.close(fig)
+    return f"img/{name}"
+
+
+# --- performance.md ---------------------------------------------------------------------------
+
+
+def section_overhead(data: dict[str, Any] | None) -> str:
+    """Benchmark 1."""
+    if data is None:
+        return "## 1. Per-request cost of protection\n\nNot run yet: `python -m bench.overhead`.\n"
+    levels = _levels(data)
+    rows = []
+    for name, cells in data["cells"].items():
+        goal = data["goals"].get(name)
+        ratios = [data["ratios"][name][lvl] for lvl in levels]
+        verdict = "" if goal is None else ("met" if min(ratios) >= goal else "**missed**")
+        rows.append(
+            [name]
+            + [f"{cells[lvl]['rps']:.0f} ({r:.2f}x)" for lvl, r in zip(levels, ratios, strict=True)]
+            + [f">= {goal}" if goal else ("baseline" if name == "open" else "noise check"), verdict]
+        )
+    errors = sum(cells[lvl]["errors"] for cells in data["cells"].values() for lvl in levels)
+    all_rounds = [
+        r for cells in data["cells"].values() for lvl in levels for r in cells[lvl]["rounds"]
+    ]
+    multi = sum(1 for r in all_rounds if r["connections"] >= 2)
+    redone = sum(1 for r in all_rounds if r.get("attempt", 1) > 1)
+    images = plot_overhead(data)
+    missed = [
+        f"{name} (lowest {min(data['ratios'][name][lvl] for lvl in levels):.2f}x, goal {goal})"
+        for name, goal in data["goals"].items()
+        if min(data["ratios"][name][lvl] for lvl in levels) < goal
+    ]
+    verdict = (
+        "Every goal is met at every concurrency level."
+        if not missed
+        else (
+            "Missed: " + "; ".join(missed) + ". Where the time goes is measured below, in "
+            "[Where the time goes](#where-the-time-goes): the in-process cost each protection "
+            "adds to a request, and a profile of each protected view."
+        )
+    )
+    return f"""## 1. Per-request cost of protection
+
+Command: {_cmd(data)}
+
+Measured {_machine(data)}.
+Server: {data["server"]}; load: {data["client"]} from a separate process, {data["seconds"]:g} s
+per cell, {data["rounds"]} round(s) (median kept), variants interleaved at each level. Every view
+answers the same 60-byte body; each variant is checked to answer 200 with that body before
+and after its load (a redirect to the sign-in page would fake a high throughput).
+Socket/HTTP errors over all cells: {errors}. gunicorn's two workers race for wrk's
+keep-alive connections, and now and then one wins them all for a whole cell (the other
+idles), which halves that cell whatever the view; so the CPU ticks of both workers are read
+around every cell with 2+ connections, and a cell where one worker did under 25% of the work
+is measured again (up to 4 attempts, the most balanced kept): {redone} of {multi} such cells
+were redone.
+
+Requests per second (ratio to the open view at the same concurrency, same run):
+
+{_table(["variant"] + [f"c={lvl}" for lvl in levels] + ["goal", "verdict"], rows)}
+
+{verdict}
+
+![throughput and ratio to the open view]({images[0]})
+"""
+
+
+def section_verify() -> str:
+    """Benchmark 2 (bench/verify.py, written with the verifier)."""
+    if not (ROOT / "bench" / "verify.py").exists():
+        return "## 2. Token verification\n\n`bench/verify.py` is not in the tree yet.\n"
+    data = results.load("verify")
+    text = (
+        "## 2. Token verification\n\nMeasured by `bench/verify.py` (written with the verifier; "
+        "its docstring explains the method): one Cognito-shaped RS256 access token verified "
+        "again and again, CPU time per call, best of N runs, against the raw `cryptography` "
+        "RSA verify of the same signature in the same run.\n"
+    )
+    if data is None:
+        return text + "\nNot run yet: `.venv/bin/python bench/verify.py --save`.\n"
+    rows = [
+        [name, f"{us:.2f}", f"{data['ratio_to_raw'][name]:.2f}x"]
+        for name, us in data["us_per_call"].items()
+    ]
+    goals, met = data["goals"], data["met"]
+    return (
+        text
+        + f"""
+Command: {_cmd(data)}
+
+Measured {_machine(data)}.
+
+{_table(["verifier", "us / call", "x raw RSA verify"], rows)}
+
+Goals: cold (verified-token cache off) within {goals["cold_ratio_max"]}x raw:
+{"met" if met["cold"] else "**missed**"}; warm under {goals["warm_us_max"]} us:
+{"met" if met["warm"] else "**missed**"}.
+"""
+    )
+
+
+def section_signin(data: dict[str, Any] | None) -> str:
+    """Benchmark 3."""
+    if data is None:
+        return "## 3. Sign-in\n\nNot run yet: `.venv/bin/python -m bench.signin`.\n"
+    lat = data["latency_ms"]
+    base = lat["open_get"]["p50"]
+    rows = [
+        [
+            {"full": "full first sign-in", "silent": "silent second-service sign-in"}[k],
+            f"{lat[k]['p50']:.1f}",
+            f"{lat[k]['p90']:.1f}",
+            f"{lat[k]['p99']:.1f}",
+            f"{lat[k]['max']:.1f}",
+            data["round_trips"][k]["max"],
+            f"{lat[k]['p50'] / base:.1f}x",
+        ]
+        for k in ("full", "silent")
+    ]
+    open_get = lat["open_get"]
+    baseline_row = [f"{base:.1f}", f"{open_get['p90']:.1f}", f"{open_get['p99']:.1f}"]
+    rows.append(
+        ["one GET of the open view (baseline)", *baseline_row, f"{open_get['max']:.1f}", 1, "1.0x"]
+    )
+    levels = _levels(data)
+    tok = data["token_endpoint"]
+    trows = [
+        [
+            f"c={lvl}",
+            f"{tok['token'][lvl]['rps']:.0f}",
+            f"{tok['token'][lvl]['p50_ms']:.1f}",
+            f"{tok['token'][lvl]['p99_ms']:.1f}",
+            f"{tok['jwks'][lvl]['rps']:.0f}",
+            f"{data['token_vs_jwks'][lvl]:.2f}x",
+        ]
+        for lvl in levels
+    ]
+    seq_full = "\n".join(f"{i + 1}. `{s}`" for i, s in enumerate(data["sequences"]["full"]))
+    seq_silent = "\n".join(f"{i + 1}. `{s}`" for i, s in enumerate(data["sequences"]["silent"]))
+    images = plot_signin(data)
+    return f"""## 3. Sign-in
+
+Command: {_cmd(data)}
+
+Measured {_machine(data)}.
+IdP: {data["idp_server"]}. Apps: {data["app_server"]}. {data["iterations"]} sign-ins, one after
+another, each with a new cookie jar (bench/browser.py drives the hosted-UI form over HTTP);
+latency is wall time from the first request to the final page, in milliseconds.
+
+{_table(["flow", "p50", "p90", "p99", "max", "round trips", "p50 / baseline"], rows)}
+
+Round trips of a full first sign-in:
+
+{seq_full}
+
+Round trips of the silent sign-in at the second service (the hosted UI recognises its SSO cookie):
+
+{seq_silent}
+
+Token endpoint (`grant_type=refresh_token`, client_secret_basic) under wrk, {data["seconds"]:g} s
+per cell, against the JWKS document on the same server as the baseline:
+
+{_table(["connections", "token req/s", "p50 ms", "p99 ms", "JWKS req/s", "token / JWKS"], trows)}
+
+![token endpoint throughput]({images[0]})
+"""
+
+
+def section_provisioning(data: dict[str, Any] | None) -> str:
+    """Benchmark 4."""
+    if data is None:
+        return (
+            "## 4. Provisioning\n\nNot run yet: `.venv/bin/python -m bench.provisioning_calls`.\n"
+        )
+    rows = [
+        [label, r["calls"], r["writes"], r["reads"], f"{r['seconds']:.2f}"]
+        for label, r in data["runs"].items()
+    ]
+    first = data["runs"]["first apply"]["by_operation"]
+    again = data["runs"]["repeated apply"]["by_operation"]
+    ops = sorted(set(first) | set(again))
+    orows = [[op, first.get(op, 0), again.get(op, 0)] for op in ops]
+    return f"""## 4. Provisioning
+
+Command: {_cmd(data)}
+
+Measured {_machine(data)}, against the local IdP in its own process; spec `{data["spec"]}`.
+Calls are counted by a botocore `before-call` hook; writes are every operation that is not
+Describe/Get/List/AdminGet/AdminList.
+
+{_table(["run", "API calls", "writes", "reads", "seconds"], rows)}
+
+The repeated apply makes {data["repeated_vs_first_calls"]:.2f}x the calls of the first and
+{data["runs"]["repeated apply"]["writes"]} writes{" (idempotent)" if data["idempotent"] else ""}.
+
+Calls by operation:
+
+{_table(["operation", "first apply", "repeated apply"], orows)}
+"""
+
+
+def section_peer(data: dict[str, Any] | None) -> str:
+    """Benchmark 5."""
+    if data is None:
+        return "## 5. Peer: flask-cognito-lib\n\nNot run yet: `.venv/bin/python -m bench.peer`.\n"
+    levels = _levels(data)
+    fetch_rows = [
+        [name, row["requests"], row["jwks_fetches"]]
+        for name, row in data.get("jwks_fetches", {}).items()
+    ]
+    rows = [
+        [name]
+        + [
+            f"{data['cells'][name][lvl]['rps']:.0f} ({data['ratios'][name][lvl]:.2f}x)"
+            for lvl in levels
+        ]
+        for name in data["cells"]
+    ]
+    return f"""## 5. Peer: flask-cognito-lib {data["peer_version"]}
+
+Command: {_cmd(data)}
+
+Measured {_machine(data)}. flask-cognito-lib {data["peer_version"]} from PyPI in a throwaway
+venv, under gunicorn (2 workers, gthread), next to our app, both against one local IdP; wrk,
+{data["seconds"]:g} s per cell. It can be pointed at the local IdP: its `Config` class can be
+subclassed (bench/apps/peer_service.py overrides `issuer`, from which it derives the JWKS URL;
+`AWS_COGNITO_DOMAIN` takes the IdP's base URL). Its `@auth_required()` reads the access
+token from a cookie and verifies it on every request. Ratios are against the same app's
+open view.
+
+{_table(["variant"] + [f"c={lvl}" for lvl in levels], rows)}
+
+Why: JWKS downloads counted in the local IdP's access log while each protected view was
+loaded for 2 s (4 connections) after the measurement:
+
+{_table(["view", "requests", "JWKS fetches at the IdP"], fetch_rows)}
+"""
+
+
+def section_profile(data: dict[str, Any] | None) -> str:
+    """In-process cost per view and the pyinstrument profile (bench/profile_views.py)."""
+    if data is None:
+        return ""
+    rows = [
+        [
+            name,
+            f"{v['us_per_request']:.1f}",
+            f"{v['added_us']:+.1f}",
+            f"{v['open_over_variant']:.2f}x",
+        ]
+        for name, v in data["views"].items()
+    ]
+    path = results.RESULTS_DIR / "profile.txt"
+    profile = path.read_text().strip() if path.exists() else "(no profile.txt)"
+    return f"""## Where the time goes
+
+Command: {_cmd(data)}
+
+Measured {_machine(data)}. The bench app is created inside the benchmark process with the
+same config (same SQLite file, same Redis) and each view is called {data["requests"]} times
+through Flask's test client with the same cookie or token (best of {data["rounds"]} rounds,
+CPU time). No network, no other process: the "added" column isolates what each protection
+adds to one request, and is much steadier than throughput on a shared machine. (The last
+column divides by the test client's cost of an open request, not by gunicorn's.)
+
+{_table(["view", "CPU us / request", "added us", "open / view"], rows)}
+
+pyinstrument profile of each protected view (library frames folded):
+
+```
+{profile}
+```
+"""
+
+
+def section_served_profile(data: dict[str, Any] | None) -> str:
+    """py-spy shares of the served workers' samples (bench/served_profile.py)."""
+    if data is None:
+        return ""
+    labels = ["cognito_sso (all)", "session store", "redis client", "token verifier"]
+    rows = [
+        [name, view["rps"], view["samples"]]
+        + [f"{view['share'].get(label, 0):.0%}" for label in labels]
+        + ["<br>".join(f"{f} {share:.1%}" for f, share in view["top_cognito_sso"][:3])]
+        for name, view in data["views"].items()
+    ]
+    return f"""### Served: py-spy on the gunicorn workers
+
+Command: {_cmd(data)}
+
+Measured {_machine(data)}. Each view is loaded by wrk ({data["connections"]} connections) while
+`py-spy record --subprocesses` samples the app's two gunicorn workers (non-idle threads, 250
+samples/s). A column is the share of samples whose stack passes through that code, i.e. the
+share of the workers' busy time spent in it (inclusive).
+
+{_table(["view", "req/s", "samples", *labels, "top cognito_sso functions"], rows)}
+"""
+
+
+def summary() -> str:
+    """Headline results, each linked to its section."""
+    lines = []
+    data = results.load("overhead")
+    if data is not None:
+        levels = _levels(data)
+        for name, goal in data["goals"].items():
+            low = min(data["ratios"][name][lvl] for lvl in levels)
+            high = max(data["ratios"][name][lvl] for lvl in levels)
+            verdict = "met" if low >= goal else "**missed**"
+            lines.append(
+                f"- `{name}` view: {low:.2f}x-{high:.2f}x the open view's throughput over "
+                f"c={levels[0]}..{levels[-1]} (goal >= {goal}: {verdict})."
+            )
+    data = results.load("verify")
+    if data is not None:
+        cold = data["ratio_to_raw"]["cognito_sso cold (cache off)"]
+        warm = data["us_per_call"]["cognito_sso warm (cached)"]
+        verdict = "met" if data["met"]["cold"] else "**missed**"
+        lines.append(
+            f"- token verification: cold {cold:.2f}x the raw RSA verify (goal <= "
+            f"{data['goals']['cold_ratio_max']}: {verdict}); warm {warm:.2f} us."
+        )
+    data = results.load("signin")
+    if data is not None:
+        lat, trips = data["latency_ms"], data["round_trips"]
+        lines.append(
+            f"- sign-in: full first sign-in p50 {lat['full']['p50']:.0f} ms in "
+            f"{trips['full']['max']} round trips; silent second-service sign-in p50 "
+            f"{lat['silent']['p50']:.0f} ms in {trips['silent']['max']} round trips."
+        )
+    data = results.load("provisioning")
+    if data is not None:
+        first, again = data["runs"]["first apply"], data["runs"]["repeated apply"]
+        lines.append(
+            f"- provisioning the demo spec: first apply {first['calls']} calls / "
+            f"{first['writes']} writes, repeated apply {again['calls']} calls / "
+            f"{again['writes']} writes."
+        )
+    data = results.load("peer")
+    if data is not None:
+        levels = _levels(data)
+        peer = ", ".join(f"{data['ratios']['peer protected'][lvl]:.2f}x" for lvl in levels)
+        ours = ", ".join(f"{data['ratios']['ours bearer'][lvl]:.2f}x" for lvl in levels)
+        lines.append(
+            f"- flask-cognito-lib {data['peer_version']}: protected view at {peer} of its open "
+            f"view (c={', '.join(levels)}); ours (bearer, same run) {ours}."
+        )
+    return "## Summary\n\n" + "\n".join(lines) + "\n" if lines else ""
+
+
+def performance() -> str:
+    """docs/performance.md."""
+    parts = [
+        """# Performance
+
+Every number on this page was measured by a script in `bench/` and is regenerated from
+`bench/results/*.json` by `.venv/bin/python -m bench.report`. Each benchmark prints ratios
+against a baseline measured in the same run, because absolute numbers depend on the
+machine; the machine and its load are given with each result. The benchmarks start their
+own local IdP, Redis and gunicorn processes on free ports of 127.0.0.1 and need `wrk`
+(`apt-get install wrk`) and `redis-server`.
+
+Run them all: `.venv/bin/python -m bench.run_all` (it ends with `python -m bench.report`).
+""",
+        summary(),
+        section_overhead(results.load("overhead")),
+        section_verify(),
+        section_signin(results.load("signin")),
+        section_provisioning(results.load("provisioning")),
+        section_peer(results.load("peer")),
+        section_profile(results.load("inprocess")),
+        section_served_profile(results.load("served_profile")),
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+# --- reliability.md ---------------------------------------------------------------------------
+
+
+PROBE_LABELS = {
+    "login_during": "`GET /auth/login` during the fault",
+    "callback_during": "a sign-in's callback delivered during the fault",
+    "session_during": "a signed-in probe user's page during the fault",
+    "signin_during": "fresh sign-ins during the fault",
+    "signin_after": "fresh sign-ins after the fault",
+    "session_after": "the same signed-in probe user's page after the fault",
+}
+
+
+def _probe_text(events: list[dict[str, Any]]) -> str:
+    if len(events) > 2 and all(e["outcome"] == "ok" for e in events):
+        slowest = max(e["seconds"] for e in events)
+        return f"{len(events)} of {len(events)} ok (200, own identity), slowest {slowest:.2f} s"
+    parts = []
+    for e in events:
+        if e["outcome"] == "ok":
+            text = "ok (200, own identity)"
+        elif e["outcome"] == "conn_error":
+            text = f"connection error ({e['detail']})"
+        elif e["outcome"].startswith("http_"):
+            text = f"HTTP {e['status']}" + (f' "{e["detail"][:160]}"' if e["detail"] else "")
+        else:
+            text = f"{e['outcome']} {e['detail'][:160]}"
+        parts.append(f"{text} in {e['seconds']:.2f} s")
+    return "; ".join(parts)
+
+
+def _observed(fault: dict[str, Any]) -> str:
+    items = [
+        f"{PROBE_LABELS.get(label, label)}: {_probe_text(ev)}"
+        for label, ev in fault["probes"].items()
+    ]
+    users = fault["users_during"]
+    browse = users["by_kind"].get("browse", {})
+    items.append(
+        f"simulated users during the window: {users['events']} requests, ok {browse.get('ok', 0)}, "
+        f"5xx {users['status_5xx']}, connection errors {users['conn_errors']}, lost sessions "
+        f"{users['lost_sessions']}, mix-ups {users['mixups']}"
+    )
+    checks = ", ".join(f"{k}: {'yes' if v else '**NO**'}" for k, v in fault["checks"].items())
+    return "<br>".join(items) + f"<br>checks: {checks}"
+
+
+def reliability() -> str:
+    """docs/reliability.md."""
+    data = results.load("load")
+    head = """# Reliability
+
+Load and fault behaviour, measured by `bench/load.py` (long version) on a real system on
+127.0.0.1: the local IdP (behind a TCP front end, `bench/tcp_proxy.py`, so that it can be
+taken off the network without losing its in-memory pool), `redis-server` with an append-only
+file, and two services under gunicorn (2 workers each): *billing* with the SQLite session
+store and *reports* with the Redis store. Users are created with AdminCreateUser +
+AdminSetUserPassword (permanent); each simulated user has its own cookie jar, signs in by
+driving the hosted-UI form over HTTP and then browses `/whoami` on both services with a think
+time of 0.5-1.5 s, checking that every page names that user. A request answered with a
+redirect to `/auth/login` (or 401) after the user signed in counts as a lost session.
+
+The fast version runs in CI: `.venv/bin/pytest tests/load -q` (20 users for 10 s, then every
+fault for 2 s under the same load; it asserts behaviour, never timings).
+
+How the faults are made: *IdP down* stops the TCP front end process (connections refused);
+*JWKS failing* and *token endpoint slow* use the local IdP's fault injection
+(`POST /_local/faults`); *Redis restarted* stops and starts `redis-server`; *service
+restarted* stops and starts one service's gunicorn. Not measured here: what a user sees when
+the access token expires during an IdP outage (the pool's access tokens live 60 minutes, far
+longer than the outage).
+"""
+    if data is None:
+        return head + "\nNot run yet: `.venv/bin/python -m bench.load`.\n"
+    out = [head, f"Command: {_cmd(data)}\n\nMeasured {_machine(data)}.\n"]
+    clean = data.get("clean")
+    if clean:
+        users = data["args"]["users"]
+        image = plot_timeline(
+            clean["timeseries"], [], "load-clean.png", f"{users} users, no faults"
+        )
+        rows = [
+            ["answers with status 5xx", 0, clean["status_5xx"]],
+            ["pages showing another user's identity", 0, clean["mixups"]],
+            ["sessions lost", 0, clean["lost_sessions"]],
+            ["connection errors", 0, clean["conn_errors"]],
+            ["users signed in at least once", users, clean["users_signed_in"]],
+        ]
+        out.append(f"""## {users} users on both services for {data["args"]["duration"]:g} s
+
+{clean["events"]} requests ({clean["requests_per_second"]}/s); browse latency
+p50 {clean["browse_ms"]["p50"]} ms, p99 {clean["browse_ms"]["p99"]} ms,
+max {clean["browse_ms"]["max"]} ms; sign-in (whole flow, full or silent) p50
+{clean["signin_ms"]["p50"]} ms, p99 {clean["signin_ms"]["p99"]} ms,
+max {clean["signin_ms"]["max"]} ms.
+Verdict: **{"pass" if clean["passed"] else "FAIL"}**.
+
+{_table(["criterion", "expected", "observed"], rows)}
+
+Requests the local IdP served during this run (its access log), for
+{clean["users_signed_in"]} users:
+
+{_table(["request", "count"], list(clean.get("idp_requests", {}).items()))}
+
+![requests and latency over time]({image})
+""")
+    faults = data.get("faults")
+    if faults:
+        image = plot_timeline(
+            faults["timeseries"], faults["faults"], "load-faults.png",
+            f"{faults['users']} users while faults are injected (shaded)",
+        )  # fmt: skip
+        rows = [
+            [
+                f["name"] + f" ({'pass' if f['passed'] else '**FAIL**'})",
+                f["action"],
+                f["expected"],
+                _observed(f),
+                "`.venv/bin/python -m bench.load --skip-clean`; CI (2 s faults, 20 users): "
+                "`.venv/bin/pytest tests/load -k faults`",
+            ]
+            for f in faults["faults"]
+        ]
+        overall = faults["overall"]
+        out.append(f"""## Faults under load
+
+{faults["users"]} users browse both services while the faults are injected one after another
+(services: `COGNITO_HTTP_TIMEOUT` = {faults["http_timeout_s"]:g} s,
+`COGNITO_SESSION_CHECK_INTERVAL` = {faults["session_check_interval_s"]:g} s, so that the
+sessions' IdP checks happen during the faults). Probe users with fresh cookie jars test
+sign-ins and callbacks during each fault.
+
+Over the whole run: {overall["events"]} user requests, mix-ups {overall["mixups"]}, lost
+sessions {overall["lost_sessions"]}, 5xx outside fault windows
+{faults["status_5xx_outside_fault_windows"]}. Verdict: **{"pass" if faults["passed"] else "FAIL"}**.
+
+{_table(["fault", "action", "expected", "observed", "command"], rows)}
+
+![requests and latency during the faults]({image})
+""")
+    return "\n".join(out)
+
+
+def main() -> int:
+    """Write both documents and the plots."""
+    IMG.mkdir(parents=True, exist_ok=True)
+    (DOCS / "performance.md").write_text(performance())
+    (DOCS / "reliability.md").write_text(reliability())
+    print(f"wrote {DOCS / 'performance.md'}, {DOCS / 'reliability.md'}, plots in {IMG}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
