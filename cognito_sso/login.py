@@ -100,6 +100,7 @@ class LoginFlow:
 
     def begin(self, *, binding: str, next_path: str | None) -> str:
         """Store a new transaction and return the hosted UI URL to redirect the browser to."""
+        self.oidc.ensure_hosted_ui_reachable()
         state = random_token()
         nonce = random_token()
         pkce = new_pkce_pair()

@@ -51,6 +51,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _MAX_BODY: Final = 256 * 1024
+# How long after a failure to reach the IdP a sign-in first checks that the hosted UI answers.
+_RECHECK_AFTER_FAILURE: Final = 300.0
 _API_TARGET: Final = "AWSCognitoIdentityProviderService."
 
 
@@ -174,6 +176,7 @@ class OIDCClient:
         self._lock = threading.Lock()
         self._metadata: ProviderMetadata | None = None
         self._fetched_at = 0.0
+        self._unreachable_at: float | None = None  # last transport failure, until a success
 
     def __repr__(self) -> str:
         return f"OIDCClient(issuer={self.issuer!r}, client_id={self.client_id!r})"
@@ -396,6 +399,17 @@ class OIDCClient:
             raise IdPUnavailableError(f"{action} failed: {error_type}")
         raise OIDCError(f"{action} failed: {error_type or 'HTTP ' + str(response.status_code)}")
 
+    def ensure_hosted_ui_reachable(self) -> None:
+        """Before a browser is sent to the hosted UI, after a recent failure to reach the IdP:
+        check that the hosted UI answers at all (any HTTP status will do), so an outage gives
+        the app's 503 page instead of the browser's connection error. While the IdP is
+        healthy this costs nothing. Raises :class:`IdPUnavailableError`.
+        """
+        failed_at = self._unreachable_at
+        if failed_at is None or self._clock() - failed_at > _RECHECK_AFTER_FAILURE:
+            return
+        self._send("GET", self.metadata().authorization_endpoint, what="hosted UI")
+
     # --- transport ------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, *, what: str, **kwargs: Any) -> _Reply:
@@ -403,13 +417,16 @@ class OIDCClient:
         try:
             with self._http.stream(method, url, **kwargs) as response:
                 body = read_capped(response, _MAX_BODY, deadline=deadline)
-                return _Reply(response.status_code, response.headers, body)
         except ResponseTooLargeError:
             raise IdPUnavailableError(f"{what} sent an oversized response") from None
         except httpx.TimeoutException:
+            self._unreachable_at = self._clock()
             raise IdPUnavailableError(f"{what} did not answer in time") from None
         except httpx.HTTPError as exc:
+            self._unreachable_at = self._clock()
             raise IdPUnavailableError(f"{what} unreachable ({type(exc).__name__})") from None
+        self._unreachable_at = None
+        return _Reply(response.status_code, response.headers, body)
 
 
 def _total_timeout(http: httpx.Client) -> float:

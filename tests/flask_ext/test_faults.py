@@ -89,3 +89,32 @@ def test_nothing_secret_is_logged(sso_env: SSOEnv, caplog: pytest.LogCaptureFixt
     text = "\n".join(r.getMessage() for r in cognito_logs)
     for secret in secrets:
         assert secret not in text
+
+
+def test_after_an_idp_failure_sign_in_checks_the_hosted_ui_first(sso_env: SSOEnv) -> None:
+    """An outage gives the app's 503 page at /auth/login, not the browser's connection error;
+    while the IdP is healthy /auth/login asks it nothing."""
+    app = sso_env.app(config={"COGNITO_HTTP_TIMEOUT": 1})
+    browser = sso_env.browser()
+    try:
+        sso_env.idp.fault("authorize", "drop", count=1)
+        assert browser.get(app.url("/auth/login")).status_code == 302  # healthy: no probe
+        sso_env.idp.clear_faults()
+
+        callback = callback_url(sso_env, browser, app, sso_env.user())
+        sso_env.idp.fault("token", "drop", count=1)
+        assert browser.get(callback).status_code == 503  # the app saw the IdP fail
+
+        sso_env.idp.fault("authorize", "drop", count=1)
+        down = browser.get(app.url("/auth/login"))
+        assert down.status_code == 503
+        assert "not reachable" in down.text
+
+        up = browser.get(app.url("/auth/login"))  # the probe succeeds: on to the hosted UI
+        assert up.status_code == 302
+        assert "/oauth2/authorize?" in up.headers["location"]
+
+        sso_env.idp.fault("authorize", "drop", count=1)
+        assert browser.get(app.url("/auth/login")).status_code == 302  # recovered: no probe
+    finally:
+        sso_env.idp.clear_faults()
