@@ -4,6 +4,9 @@ DEMO_ARGS ?=   # e.g. make demo DEMO_ARGS="--billing-port 5101 --reports-port 51
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
+# What the demo runs on: the Flask extension, the local IdP and provisioning (no dev tools).
+DEMO_EXTRAS := flask,local,provision
 APT_PACKAGES := chromium redis-server
 
 .PHONY: install system-deps demo test lint format bench clean
@@ -15,6 +18,12 @@ $(STAMP): pyproject.toml
 	touch $@
 
 install: $(STAMP)
+
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[$(DEMO_EXTRAS)]'
+	touch $@
 
 # Debian packages the test-suite drives for real (Chromium for the browser tests, redis-server
 # for the Redis session store). Installed when missing and we may use apt-get.
@@ -28,7 +37,7 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-demo: install
+demo: $(DEMO_STAMP)
 	$(BIN)/cognito-sso demo $(DEMO_ARGS)
 
 test: install system-deps

@@ -9,8 +9,8 @@ import argparse
 
 from werkzeug.serving import make_server
 
-from local_cognito.app import create_app
-from local_cognito.state import LocalCognito
+from cognito_sso.local.app import create_app
+from cognito_sso.local.state import LocalCognito
 
 
 def main() -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import harness, results
-from provisioning import api
-from provisioning.aws import is_write_operation
+from cognito_sso.provisioning import api
+from cognito_sso.provisioning.aws import is_write_operation
 
 DEFAULT_SPEC = harness.ROOT / "provisioning" / "pools" / "sso-demo.toml"
 

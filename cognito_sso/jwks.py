@@ -28,8 +28,9 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
 
-from cognito_sso._http import make_http_client, read_capped, require_https_or_loopback
+from cognito_sso._http import make_http_client, read_capped
 from cognito_sso.errors import KeyNotFoundError, KeysUnavailableError
+from cognito_sso.urls import require_https_or_loopback
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -23,14 +23,10 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from cognito_sso._http import (
-    ResponseTooLargeError,
-    is_loopback_url,
-    read_capped,
-    require_https_or_loopback,
-)
+from cognito_sso._http import ResponseTooLargeError, read_capped
 from cognito_sso.config import origin_of
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
+from cognito_sso.urls import is_loopback_url, require_https_or_loopback
 
 __all__ = [
     "DiscoveryError",

@@ -39,7 +39,6 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.hashes import SHA256
 
-from cognito_sso._http import require_https_or_loopback
 from cognito_sso.errors import (
     AlgorithmNotAllowedError,
     AtHashMismatchError,
@@ -62,6 +61,7 @@ from cognito_sso.jwks import (
     b64url_decode_bytes,
     shared_jwks_cache,
 )
+from cognito_sso.urls import require_https_or_loopback
 
 __all__ = [
     "DEFAULT_LEEWAY",

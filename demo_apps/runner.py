@@ -235,8 +235,8 @@ def start_stack(
     `DemoError` explains what went wrong.
     """
     from cognito_sso.errors import ConfigurationError
-    from local_cognito.server import run_in_thread
-    from provisioning.spec import SpecError, load_spec
+    from cognito_sso.local.server import run_in_thread
+    from cognito_sso.provisioning.spec import SpecError, load_spec
 
     install_access_log_redaction()  # --verbose request lines would show ?code=... otherwise
     state_dir = Path(state_dir).resolve()
@@ -339,7 +339,7 @@ def provision(spec: Any, endpoint_url: str, outputs_path: Path) -> str:
     """Apply `spec` to the IdP at `endpoint_url`, write the outputs file; return the pool id."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from provisioning import api
+    from cognito_sso.provisioning import api
 
     try:
         conn = api.connect(endpoint_url=endpoint_url, region=REGION)
@@ -423,10 +423,10 @@ def _missing_local_dependency() -> str | None:
     imported lazily (start_stack), so without this check a missing extra is a traceback.
     """
     try:
-        import local_cognito.server  # noqa: F401
+        import cognito_sso.local.server  # noqa: F401
     except ImportError as exc:
         name = exc.name or ""
-        if not name or name.split(".")[0] in {"cognito_sso", "local_cognito", "provisioning"}:
+        if not name or name.split(".")[0] in {"cognito_sso", "cognito_sso.local", "provisioning"}:
             raise
         return name
     return None

@@ -1,7 +1,7 @@
 """Shared pytest configuration: each fixture family lives in its own module under tests/plugins."""
 
 pytest_plugins: list[str] = [
-    "local_cognito.testing",
+    "cognito_sso.local.testing",
     "tests.plugins.redis_server",
     "tests.plugins.browser",
     "tests.plugins.idp_web",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cognito_sso_cli.main import COMMANDS, main
+from cognito_sso.cli.main import COMMANDS, main
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,10 +15,10 @@ import pytest
 from flask import render_template
 
 from cognito_sso.errors import ConfigurationError
+from cognito_sso.local.testing import make_cognito_client, secret_hash
 from demo_apps.billing import create_app as create_billing
 from demo_apps.reports.billing_client import BillingUnavailable, fetch_invoices
 from demo_apps.runner import DemoStack
-from local_cognito.testing import make_cognito_client, secret_hash
 from tests.demo.conftest import CHECK_INTERVAL
 
 PASSWORD = "Api-Passw0rd!"

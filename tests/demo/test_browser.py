@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from cognito_sso.local.testing import make_cognito_client
 from demo_apps.runner import DemoStack, DemoUser, start_stack
-from local_cognito.testing import make_cognito_client
 from tests.demo.conftest import CHECK_INTERVAL
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from cognito_sso.provisioning.spec import load_spec
 from demo_apps.runner import DEFAULT_SPEC, with_service_urls
-from provisioning.spec import load_spec
 
 
 def test_with_service_urls_moves_only_the_origin() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from local_cognito.server import RunningServer
-from provisioning import api
+from cognito_sso.local.server import RunningServer
+from cognito_sso.provisioning import api
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "minimal"
 

@@ -9,7 +9,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from local_cognito.testing import DEFAULT_PASSWORD, CognitoFactory, secret_hash
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory, secret_hash
 
 NEW_PASSWORD = "N3w!Passw0rd"
 

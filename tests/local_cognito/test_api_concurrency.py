@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from local_cognito.testing import DEFAULT_PASSWORD, CognitoFactory, make_cognito_client
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory, make_cognito_client
 
 
 def test_parallel_sign_ins_and_admin_calls(local_idp: Any, cognito_factory: CognitoFactory) -> None:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from local_cognito.testing import CognitoFactory
+from cognito_sso.local.testing import CognitoFactory
 
 TARGET = "AWSCognitoIdentityProviderService."
 

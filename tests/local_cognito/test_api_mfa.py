@@ -8,7 +8,7 @@ from typing import Any, Literal
 import pyotp
 import pytest
 
-from local_cognito.testing import DEFAULT_PASSWORD, CognitoFactory
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
 
 
 def mfa_pool(cognito_factory: CognitoFactory, mode: Literal["ON", "OPTIONAL"]) -> str:

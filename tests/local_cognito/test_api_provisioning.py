@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from local_cognito.testing import make_cognito_client
+from cognito_sso.local.testing import make_cognito_client
 
 INVITATION = """Hello,
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from botocore.session import get_session
 
-from local_cognito.testing import CognitoFactory
+from cognito_sso.local.testing import CognitoFactory
 
 TARGET = "AWSCognitoIdentityProviderService."
 _SAMPLES = {

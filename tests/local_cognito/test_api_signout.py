@@ -8,7 +8,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from local_cognito.testing import DEFAULT_PASSWORD, CognitoFactory
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
 
 
 def sign_in(cognito_client: Any, client_id: str, username: str) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def test_revoke_token_with_secret_client_checks_secret(
         secret=True,
         flows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )
-    from local_cognito.testing import secret_hash
+    from cognito_sso.local.testing import secret_hash
 
     tokens = cognito_client.admin_initiate_auth(
         UserPoolId=setup["pool"],

@@ -13,10 +13,10 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from local_cognito.errors import CognitoError, OAuthError
-from local_cognito.model import Client, Pool, User
-from local_cognito.testing import DEFAULT_PASSWORD, CognitoFactory
-from local_cognito.tokens import ADMIN_SCOPE, TokenService
+from cognito_sso.local.errors import CognitoError, OAuthError
+from cognito_sso.local.model import Client, Pool, User
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
+from cognito_sso.local.tokens import ADMIN_SCOPE, TokenService
 
 POOL = Pool(
     id="eu-west-1_Tok3nTest",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from local_cognito.testing import DEFAULT_PASSWORD, CognitoFactory
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
 
 INVITE = {
     "EmailSubject": "Welcome to the demo",
@@ -534,7 +534,7 @@ def test_delete_user_and_attributes_by_access_token(
 def test_admin_challenge_and_secret_client_refresh(
     cognito_client: Any, cognito_factory: CognitoFactory
 ) -> None:
-    from local_cognito.testing import secret_hash
+    from cognito_sso.local.testing import secret_hash
 
     pool_id = cognito_factory.pool()
     client = cognito_factory.app_client(pool_id, secret=True)

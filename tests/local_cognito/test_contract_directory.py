@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from local_cognito.errors import CognitoError
-from local_cognito.model import Client, Pool, User
-from local_cognito.moto_directory import TARGET_PREFIX, Directory
+from cognito_sso.local.errors import CognitoError
+from cognito_sso.local.model import Client, Pool, User
+from cognito_sso.local.moto_directory import TARGET_PREFIX, Directory
 
 REGION = "eu-west-1"
 PASSWORD = "Passw0rd!Dir"

@@ -1,4 +1,4 @@
-"""``cognito-sso local`` (local_cognito.cli.main): prints its URL, serves, stops cleanly."""
+"""``cognito-sso local`` (cognito_sso.local.cli.main): prints its URL, serves, stops cleanly."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RUN = "import sys; from local_cognito.cli import main; sys.exit(main(sys.argv[1:]))"
+RUN = "import sys; from cognito_sso.local.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def _start(*args: str) -> subprocess.Popen[str]:
@@ -54,7 +54,7 @@ def test_cli_reports_a_busy_port() -> None:
 
 
 def test_run_in_thread_raises_oserror_for_a_busy_port() -> None:
-    from local_cognito.server import run_in_thread
+    from cognito_sso.local.server import run_in_thread
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from local_cognito.testing import DEFAULT_PASSWORD
+from cognito_sso.local.testing import DEFAULT_PASSWORD
 from tests.plugins.idp_web import Browser, HostedPool, exchange, oauth_client, signed_in
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"

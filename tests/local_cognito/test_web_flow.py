@@ -345,7 +345,7 @@ def test_implicit_grant_puts_tokens_in_the_fragment(
 
 
 def test_create_app_works_in_process() -> None:
-    from local_cognito.app import create_app
+    from cognito_sso.local.app import create_app
 
     app = create_app("http://127.0.0.1:9")
     client = app.test_client()
@@ -376,7 +376,7 @@ def test_logs_hold_no_codes_tokens_or_passwords(
         f"{pool.base_url}/oauth2/userInfo",
         headers={"Authorization": f"Bearer {body['access_token']}"},
     )
-    server_side = ("werkzeug", "local_cognito", "flask")
+    server_side = ("werkzeug", "cognito_sso.local", "flask")
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith(server_side))
     assert "/oauth2/token" in logged  # the request log is on...
     for secret in (code, verifier, "Passw0rd!Local", *body.values()):

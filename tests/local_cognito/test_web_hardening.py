@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from local_cognito.server import RunningServer
+from cognito_sso.local.server import RunningServer
 from tests.plugins.idp_web import Browser, HostedPool, parse_forms
 
 DISCOVERY_KEYS = {
@@ -312,10 +312,10 @@ def test_start_page_lists_pools(hosted_pool: HostedPool) -> None:
 
 def test_unexpected_failures_answer_a_clean_500(monkeypatch: pytest.MonkeyPatch) -> None:
     # a bug cannot be produced on demand by a real component: break the directory on purpose
-    from local_cognito.app import create_app
+    from cognito_sso.local.app import create_app
 
     app = create_app("http://127.0.0.1:9")
-    state = app.extensions["local_cognito"]
+    state = app.extensions["cognito_sso.local"]
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret-internal-detail")

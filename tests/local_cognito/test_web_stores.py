@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from local_cognito import pkce
-from local_cognito.authorize_request import grant_scopes
-from local_cognito.csrf import CsrfSigner, new_browser_id
-from local_cognito.web_stores import CodeStore, LoginTransactions, SsoSessions
+from cognito_sso.local import pkce
+from cognito_sso.local.authorize_request import grant_scopes
+from cognito_sso.local.csrf import CsrfSigner, new_browser_id
+from cognito_sso.local.web_stores import CodeStore, LoginTransactions, SsoSessions
 
 
 class Clock:

@@ -26,7 +26,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from cognito_sso.flask import CognitoSSO
-from local_cognito.testing import DEFAULT_PASSWORD, make_cognito_client
+from cognito_sso.local.testing import DEFAULT_PASSWORD, make_cognito_client
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 SCOPES = ("openid", "email", "profile", ADMIN_SCOPE)
@@ -88,7 +88,7 @@ def serve(app_factory: Callable[[str], WSGIApp]) -> tuple[Served, WSGIApp]:
 @dataclass
 class CountingIdP:
     base_url: str
-    state: Any  # local_cognito.state.LocalCognito
+    state: Any  # cognito_sso.local.state.LocalCognito
     counter: _Counting
     served: Served
 
@@ -109,8 +109,8 @@ class CountingIdP:
 @pytest.fixture(scope="session")
 def sso_idp() -> Iterator[CountingIdP]:
     """A local IdP of our own, so refresh calls can be counted exactly."""
-    from local_cognito.app import create_app as create_idp_app
-    from local_cognito.state import LocalCognito
+    from cognito_sso.local.app import create_app as create_idp_app
+    from cognito_sso.local.state import LocalCognito
 
     counter = _Counting()
     states: list[LocalCognito] = []

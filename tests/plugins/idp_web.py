@@ -21,8 +21,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 import pytest
 
-from local_cognito.server import RunningServer
-from local_cognito.testing import DEFAULT_PASSWORD, CognitoFactory
+from cognito_sso.local.server import RunningServer
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
 
 TEMP_PASSWORD = "Temp0rary!Pass"
 NEW_PASSWORD = "N3w-Passw0rd!x"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from local_cognito.server import RunningServer, run_in_thread
-from provisioning.aws import Connection, connect
-from provisioning.spec import Spec, load_spec
+from cognito_sso.local.server import RunningServer, run_in_thread
+from cognito_sso.provisioning.aws import Connection, connect
+from cognito_sso.provisioning.spec import Spec, load_spec
 
 DEMO_SPEC = Path(__file__).resolve().parents[2] / "provisioning" / "pools" / "sso-demo.toml"
 MAXIMAL_SPEC = Path(__file__).resolve().parent / "maximal.toml"  # every spec key set

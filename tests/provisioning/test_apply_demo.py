@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
-from local_cognito.server import RunningServer, run_in_thread
-from provisioning import api
-from provisioning.apply import ApplyResult
-from provisioning.aws import Connection
-from provisioning.spec import Spec, load_spec
+from cognito_sso.local.server import RunningServer, run_in_thread
+from cognito_sso.provisioning import api
+from cognito_sso.provisioning.apply import ApplyResult
+from cognito_sso.provisioning.aws import Connection
+from cognito_sso.provisioning.spec import Spec, load_spec
 from tests.provisioning.conftest import DEMO_SPEC
 
 

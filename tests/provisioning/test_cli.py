@@ -1,4 +1,4 @@
-"""`cognito-sso provision ...` through `provisioning.cli.main` against the local IdP."""
+"""`cognito-sso provision ...` through `cognito_sso.provisioning.cli.main` against the local IdP."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from local_cognito.server import RunningServer
-from local_cognito.testing import make_cognito_client
-from provisioning.cli import main
+from cognito_sso.local.server import RunningServer
+from cognito_sso.local.testing import make_cognito_client
+from cognito_sso.provisioning.cli import main
 from tests.provisioning.conftest import DEMO_SPEC, spec_variant
 from tests.provisioning.scripted_aws import Answer, error, scripted_cognito
 

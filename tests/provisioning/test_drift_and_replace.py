@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from local_cognito.server import RunningServer
-from local_cognito.testing import make_cognito_client
-from provisioning import api
-from provisioning.aws import Connection, input_members
-from provisioning.plan import REPLACE, UPDATE
-from provisioning.spec import Spec, load_spec
+from cognito_sso.local.server import RunningServer
+from cognito_sso.local.testing import make_cognito_client
+from cognito_sso.provisioning import api
+from cognito_sso.provisioning.aws import Connection, input_members
+from cognito_sso.provisioning.plan import REPLACE, UPDATE
+from cognito_sso.provisioning.spec import Spec, load_spec
 from tests.provisioning.conftest import DEMO_SPEC, spec_variant
 
 

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from provisioning.aws import (
+from cognito_sso.provisioning.aws import (
     Connection,
     ProvisioningError,
     WriteCounter,
     connect,
     is_write_operation,
 )
-from provisioning.outputs import (
+from cognito_sso.provisioning.outputs import (
     dotenv_text,
     hosted_ui_for,
     issuer_for,

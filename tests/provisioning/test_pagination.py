@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from local_cognito.server import RunningServer
-from local_cognito.testing import make_cognito_client
-from provisioning import api
-from provisioning.aws import Connection
-from provisioning.spec import Spec
+from cognito_sso.local.server import RunningServer
+from cognito_sso.local.testing import make_cognito_client
+from cognito_sso.provisioning import api
+from cognito_sso.provisioning.aws import Connection
+from cognito_sso.provisioning.spec import Spec
 
 FILLERS = 61
 

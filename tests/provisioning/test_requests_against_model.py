@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from provisioning import api
-from provisioning.aws import Connection
+from cognito_sso.provisioning import api
+from cognito_sso.provisioning.aws import Connection
 from tests.provisioning.aws_rules import problems
 from tests.provisioning.conftest import DEMO_SPEC, MAXIMAL_SPEC, spec_variant
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import botocore.exceptions
 import pytest
 
-from provisioning.aws import (
+from cognito_sso.provisioning.aws import (
     MAX_ATTEMPTS,
     MAX_BACKOFF_SECONDS,
     MAX_CONNECTION_ATTEMPTS,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from provisioning.spec import Duration, SpecError, load_spec, parse_spec
+from cognito_sso.provisioning.spec import Duration, SpecError, load_spec, parse_spec
 
 DEMO = Path(__file__).resolve().parents[2] / "provisioning" / "pools" / "sso-demo.toml"
 
@@ -114,7 +114,7 @@ def test_token_validity_malformed_and_longer_than_refresh() -> None:
     "url",
     [
         "http://billing.example.com/auth/callback",
-        "ftp://localhost/cb",
+        "http://127.0.0.2/cb",  # loopback, but not one of the hosts Cognito allows http for
         "/auth/callback",
         "https://billing.example.com/cb#frag",
         "http://localhost.example.com/cb",
@@ -131,7 +131,8 @@ def test_callback_and_logout_urls_must_be_https_or_loopback(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["https://billing.example.com/cb", "http://127.0.0.1:8000/cb", "http://[::1]/cb"]
+    "url",
+    ["https://billing.example.com/cb", "http://127.0.0.1:8000/cb", "http://[::1]/cb", "myapp://cb"],
 )
 def test_https_and_loopback_http_urls_are_allowed(url: str) -> None:
     data = demo_data()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from provisioning import api
-from provisioning.aws import Connection
-from provisioning.plan import CONFLICT
-from provisioning.spec import Spec, load_spec
+from cognito_sso.provisioning import api
+from cognito_sso.provisioning.aws import Connection
+from cognito_sso.provisioning.plan import CONFLICT
+from cognito_sso.provisioning.spec import Spec, load_spec
 from tests.provisioning.conftest import spec_variant
 
 SES = "arn:aws:ses:eu-west-1:123456789012:identity/example.com"

@@ -9,9 +9,9 @@ from typing import Any
 import boto3
 import pytest
 
-from provisioning.aws import input_members
-from provisioning.mapping import client_update_request, mfa_request, pool_update_request
-from provisioning.spec import Spec, load_spec
+from cognito_sso.provisioning.aws import input_members
+from cognito_sso.provisioning.mapping import client_update_request, mfa_request, pool_update_request
+from cognito_sso.provisioning.spec import Spec, load_spec
 from tests.provisioning.aws_rules import problems
 from tests.provisioning.conftest import DEMO_SPEC, spec_variant
 
@@ -161,7 +161,7 @@ def test_client_update_request_is_full_and_keeps_unmanaged(model_client: Any, sp
 
 
 def test_long_text_changes_show_where_they_differ() -> None:
-    from provisioning.plan import UPDATE, FieldChange, Plan, ResourceChange, render_plan
+    from cognito_sso.provisioning.plan import UPDATE, FieldChange, Plan, ResourceChange, render_plan
 
     spec = load_spec(DEMO_SPEC)
     old = "x" * 200 + " old ending"

@@ -6,8 +6,8 @@ import pytest
 
 import cognito_sso
 from cognito_sso import errors
-from cognito_sso._http import is_loopback_url, require_https_or_loopback
 from cognito_sso.errors import ConfigurationError, InvalidTokenError
+from cognito_sso.urls import is_loopback_url, require_https_or_loopback
 from cognito_sso.verifier import TokenVerifier
 
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123def"

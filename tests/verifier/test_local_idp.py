@@ -1,4 +1,4 @@
-"""Real tokens minted by the local IdP (local_cognito over HTTP), verified end to end:
+"""Real tokens minted by the local IdP (cognito_sso.local over HTTP), verified end to end:
 JWKS fetched from the IdP's issuer URL, the two-key layout, Cognito's claim shapes."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from cognito_sso import errors
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
 from cognito_sso.verifier import TokenVerifier
-from local_cognito.testing import DEFAULT_PASSWORD, CognitoFactory
 
 
 @pytest.fixture

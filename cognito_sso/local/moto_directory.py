@@ -1,0 +1,569 @@
+"""The one module that touches moto: pools, clients, groups and users live in moto's
+cognito-idp backend, owned by this object for the life of the process.
+
+We deliberately do not use `mock_aws()` (it resets moto's global state) nor moto's
+global `cognitoidp_backends`: each `Directory` keeps its own backend per region, so
+another component that resets moto cannot wipe the local IdP's users.
+Callers hold `LocalCognito.lock` around every call (moto is not thread-safe).
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import secrets
+import string
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import moto.cognitoidp.models as moto_models
+from joserfc.jwk import RSAKey
+from moto.cognitoidp.models import CognitoIdpBackend, UserStatus
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.request import Request
+
+from cognito_sso.local.client_auth import equal_secrets
+from cognito_sso.local.errors import CognitoError, invalid_parameter, resource_not_found
+from cognito_sso.local.model import VALIDITY_UNIT_SECONDS, Client, PasswordPolicy, Pool, User
+
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+_CREATE_ONLY = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
+#: moto's own defaults for a new client (what an update resets omitted fields to)
+_CLIENT_DEFAULTS: dict[str, Any] = {
+    "AllowedOAuthFlowsUserPoolClient": False,
+    "AuthSessionValidity": 3,
+    "EnablePropagateAdditionalUserContextData": False,
+    "EnableTokenRevocation": True,
+    "RefreshTokenValidity": 30,
+}
+# Cognito's defaults when TokenValidityUnits is absent: access/id in hours, refresh in days.
+_DEFAULT_UNITS = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
+
+
+class _MotoJwkCache:
+    """Stands in for the `joserfc.jwk` module inside moto's cognito-idp models.
+
+    moto parses the same fixed RSA private key (shipped with moto) for every new user pool,
+    which costs 0.05-0.3 s per CreateUserPool (recovering the primes). The local IdP never
+    uses that key (it mints its own tokens), so parse it once and share the result.
+    moto's models module only calls `jwk.RSAKey.import_key`; should that change, every
+    CreateUserPool fails loudly in the tests.
+    """
+
+    class RSAKey:
+        _parsed: dict[str, RSAKey] = {}
+
+        @classmethod
+        def import_key(cls, data: Any, *args: Any, **kwargs: Any) -> RSAKey:
+            cache_key = json.dumps(data, sort_keys=True, default=str)
+            key = cls._parsed.get(cache_key)
+            if key is None:
+                key = RSAKey.import_key(data, *args, **kwargs)
+                cls._parsed[cache_key] = key
+            return key
+
+
+if getattr(moto_models, "jwk", None) is not None:
+    moto_models.jwk = _MotoJwkCache
+
+
+class Directory:
+    """Pools, clients and users, stored in moto backends this object owns."""
+
+    def __init__(self, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+        self.account_id = account_id
+        self._backends: dict[str, CognitoIdpBackend] = {}
+        # side tables moto has no place for, keyed by (pool id, sub)
+        self._password_set_at: dict[tuple[str, str], float] = {}
+        self._totp: dict[tuple[str, str], tuple[str, bool]] = {}  # secret, verified
+        directory = self
+
+        class _Response(CognitoIdpResponse):  # type: ignore[misc]
+            """moto's JSON handler, bound to this directory's backends."""
+
+            @property
+            def backend(self) -> CognitoIdpBackend:
+                return directory.backend(self.region)
+
+        self._response_class = _Response
+
+    # ------------------------------------------------------------------ moto plumbing
+    def backend(self, region: str) -> CognitoIdpBackend:
+        """The moto backend of one region (created on first use)."""
+        backend = self._backends.get(region)
+        if backend is None:
+            backend = CognitoIdpBackend(region, self.account_id)
+            self._backends[region] = backend
+        return backend
+
+    def forward(self, target: str, body: bytes, region: str) -> tuple[int, dict[str, str], bytes]:
+        """Run one JSON 1.1 call through moto's handler, with the region pinned by Host."""
+        request = Request.from_primitives(
+            "POST",
+            f"https://cognito-idp.{region}.amazonaws.com/",
+            {
+                "Host": f"cognito-idp.{region}.amazonaws.com",
+                "X-Amz-Target": target,
+                "Content-Type": "application/x-amz-json-1.1",
+            },
+            body,
+        )
+        action = target.removeprefix(TARGET_PREFIX)
+        try:
+            status, headers, payload = self._response_class.dispatch(request)
+        except NotImplementedError:
+            raise CognitoError(
+                "InvalidParameterException",
+                f"{action} is not supported by the local IdP",
+            ) from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # moto trusts its input; a malformed call must not become a 500
+            raise invalid_parameter(f"Invalid request for {action}: {type(exc).__name__}") from None
+        if isinstance(payload, str):
+            payload = payload.encode()
+        clean = {
+            str(k): str(v)
+            for k, v in dict(headers).items()
+            if str(k).lower() not in ("status", "server", "date", "content-length")
+        }
+        return int(status), clean, bytes(payload or b"")
+
+    def _pools(self) -> list[Any]:
+        return [pool for backend in self._backends.values() for pool in backend.user_pools.values()]
+
+    def _moto_pool(self, pool_id: str) -> Any:
+        region = pool_id.split("_", 1)[0]
+        backend = self._backends.get(region)
+        pool = backend.user_pools.get(pool_id) if backend is not None else None
+        if pool is None:
+            raise resource_not_found(f"User pool {pool_id} does not exist.")
+        return pool
+
+    def _moto_client(self, client_id: str) -> Any:
+        for pool in self._pools():
+            client = pool.clients.get(client_id)
+            if client is not None:
+                return client
+        raise resource_not_found(f"User pool client {client_id} does not exist.")
+
+    # ------------------------------------------------------------------ pools & clients
+    def pool_exists(self, pool_id: str) -> bool:
+        """Whether a pool with this id exists."""
+        try:
+            self._moto_pool(pool_id)
+        except CognitoError:
+            return False
+        return True
+
+    def pool(self, pool_id: str) -> Pool:
+        """A pool's configuration; ResourceNotFoundException when it does not exist."""
+        moto_pool = self._moto_pool(pool_id)
+        return replace(_pool_from(moto_pool), domain=self.domain_of(pool_id))
+
+    def pool_config(self, pool_id: str) -> dict[str, Any]:
+        """The pool as DescribeUserPool returns it (a copy)."""
+        return json.loads(json.dumps(self._moto_pool(pool_id).to_json(extended=True), default=str))  # type: ignore[no-any-return]
+
+    def client(self, client_id: str) -> Client:
+        """An app client, searched across all pools."""
+        moto_client = self._moto_client(client_id)
+        return _client_from(moto_client)
+
+    def pool_ids(self) -> list[str]:
+        """Every pool id, in creation order."""
+        return [str(pool.id) for pool in self._pools()]
+
+    # ------------------------------------------------------------------ users
+    def find_user(self, pool_id: str, login: str) -> User | None:
+        """A user by Username, sub, or a username/alias attribute (case rules of the pool)."""
+        moto_user = self._find_moto_user(pool_id, login)
+        return None if moto_user is None else _user_from(moto_user)
+
+    def user_by_sub(self, pool_id: str, sub: str) -> User | None:
+        """A user by their immutable sub."""
+        for user in self._moto_pool(pool_id).users.values():
+            if user.id == sub:
+                return _user_from(user)
+        return None
+
+    def _find_moto_user(self, pool_id: str, login: str) -> Any:
+        moto_pool = self._moto_pool(pool_id)
+        pool = _pool_from(moto_pool)
+
+        def fold(text: str) -> str:
+            return text if pool.case_sensitive else text.casefold()
+
+        wanted = fold(login)
+        users = list(moto_pool.users.values())
+        for user in users:
+            if fold(user.username) == wanted:
+                return user
+        lookup_attrs = [*pool.username_attributes, *pool.alias_attributes]
+        for user in users:
+            attrs = _flat(user.attributes)
+            for name in lookup_attrs:
+                value = attrs.get(name)
+                if value is None:
+                    continue
+                # Aliases only sign in when verified (email_verified / phone_number_verified).
+                if name in pool.alias_attributes and name != "preferred_username":
+                    if attrs.get(f"{name}_verified", "false").lower() != "true":
+                        continue
+                if fold(value) == wanted:
+                    return user
+        for user in users:
+            if user.id == login:
+                return user
+        return None
+
+    def check_password(self, pool_id: str, username: str, password: str) -> bool:
+        """Whether `password` is the user's current password."""
+        user = self._require_user(pool_id, username)
+        stored = user.password
+        return stored is not None and equal_secrets(password, str(stored))
+
+    def set_password(self, pool_id: str, username: str, password: str, permanent: bool) -> None:
+        """Set a password (policy checked by the caller); permanent confirms the user."""
+        user = self._require_user(pool_id, username)
+        user.password = password
+        _set_status(user, "CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD")
+        if not permanent:
+            self._password_set_at[(pool_id, str(user.id))] = time.time()
+
+    def mark_temporary_password(self, pool_id: str, username: str) -> None:
+        """Start the temporary password's validity period now (AdminCreateUser, RESEND)."""
+        user = self._require_user(pool_id, username)
+        self._password_set_at[(pool_id, str(user.id))] = time.time()
+
+    def password_set_at(self, pool_id: str, username: str) -> float:
+        """When the user's current temporary password was set (epoch seconds)."""
+        user = self._require_user(pool_id, username)
+        recorded = self._password_set_at.get((pool_id, str(user.id)))
+        if recorded is not None:
+            return recorded
+        created = user.create_date
+        if isinstance(created, datetime):
+            return float(calendar.timegm(created.utctimetuple()))
+        return time.time()
+
+    def set_status(self, pool_id: str, username: str, status: str) -> None:
+        """Set a user's status (CONFIRMED, UNCONFIRMED, ...)."""
+        _set_status(self._require_user(pool_id, username), status)
+
+    # ------------------------------------------------------------------ TOTP / MFA
+    def set_totp_secret(
+        self, pool_id: str, username: str, secret: str | None, *, verified: bool
+    ) -> None:
+        """Store a user's TOTP secret (None keeps the current one) and whether it is verified."""
+        user = self._require_user(pool_id, username)
+        key = (pool_id, str(user.id))
+        if secret is None:
+            current = self._totp.get(key)
+            if current is None:
+                return
+            secret = current[0]
+        self._totp[key] = (secret, verified)
+
+    def totp_secret(self, pool_id: str, username: str) -> str | None:
+        """The user's TOTP secret (pending or verified)."""
+        user = self._require_user(pool_id, username)
+        entry = self._totp.get((pool_id, str(user.id)))
+        return entry[0] if entry else None
+
+    def totp_verified(self, pool_id: str, username: str) -> bool:
+        """Whether the user has a verified TOTP authenticator."""
+        user = self._require_user(pool_id, username)
+        entry = self._totp.get((pool_id, str(user.id)))
+        return bool(entry and entry[1])
+
+    def set_mfa_preference(
+        self, pool_id: str, username: str, *, enabled: bool, preferred: bool
+    ) -> None:
+        """Enable/disable TOTP MFA for a user and whether it is the preferred factor."""
+        user = self._require_user(pool_id, username)
+        user.software_token_mfa_enabled = enabled
+        if enabled and preferred:
+            user.preferred_mfa_setting = "SOFTWARE_TOKEN_MFA"
+        elif user.preferred_mfa_setting == "SOFTWARE_TOKEN_MFA":
+            user.preferred_mfa_setting = ""
+
+    # ------------------------------------------------------------------ sign-up
+    def sign_up(
+        self, client_id: str, username: str, password: str, attributes: Mapping[str, str]
+    ) -> User:
+        """Create an UNCONFIRMED user the way SignUp does (checks are the caller's job)."""
+        moto_client = self._moto_client(client_id)
+        region = str(moto_client.user_pool_id).split("_", 1)[0]
+        moto_user, _ = self.backend(region).sign_up(
+            client_id, username, password, [{"Name": k, "Value": v} for k, v in attributes.items()]
+        )
+        return _user_from(moto_user)
+
+    # ------------------------------------------------------------------ clients & domains
+    def update_user_pool_client(
+        self, body: bytes, region: str, pool_id: str, client_id: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        """UpdateUserPoolClient as a full replacement (AWS resets omitted fields; moto merges)."""
+        moto_client = self._moto_pool(pool_id).clients.get(client_id)
+        if moto_client is None:
+            raise resource_not_found(f"User pool client {client_id} does not exist.")
+        before = dict(moto_client.extended_config)
+        result = self.forward(TARGET_PREFIX + "UpdateUserPoolClient", body, region)
+        if result[0] == 200:
+            requested = {
+                k: v
+                for k, v in json.loads(body or b"{}").items()
+                if k not in ("UserPoolId", "ClientId")
+            }
+            replaced = dict(_CLIENT_DEFAULTS)
+            replaced["ClientName"] = before.get("ClientName")
+            replaced.update(requested)
+            moto_client.extended_config = replaced
+            status, headers, _ = result
+            payload = json.dumps(
+                {"UserPoolClient": moto_client.to_json(extended=True)}, default=str
+            )
+            return status, headers, payload.encode()
+        return result
+
+    def give_realistic_pool_id(self, pool_id: str) -> dict[str, Any]:
+        """Rename a just-created pool from moto's `<region>_<32 hex>` to Cognito's shape,
+        `<region>_<9 alphanumerics>`; returns the pool as DescribeUserPool shows it."""
+        pool = self._moto_pool(pool_id)
+        if pool.users or pool.clients or pool.groups:
+            raise ValueError("only a brand-new pool can be renamed")
+        region = pool_id.split("_", 1)[0]
+        backend = self.backend(region)
+        alphabet = string.ascii_letters + string.digits
+        while True:
+            new_id = f"{region}_" + "".join(secrets.choice(alphabet) for _ in range(9))
+            if new_id not in backend.user_pools:
+                break
+        del backend.user_pools[pool_id]
+        pool.id = new_id
+        pool.arn = pool.arn.rsplit("/", 1)[0] + "/" + new_id
+        backend.user_pools[new_id] = pool
+        return self.pool_config(new_id)
+
+    def give_realistic_secret(self, client_id: str) -> dict[str, Any]:
+        """Replace moto's UUID client secret with a Cognito-shaped one (52 chars, [a-z0-9]);
+        returns the client as DescribeUserPoolClient shows it."""
+        moto_client = self._moto_client(client_id)
+        if moto_client.generate_secret:
+            alphabet = string.ascii_lowercase + string.digits
+            moto_client.secret = "".join(secrets.choice(alphabet) for _ in range(52))
+        return json.loads(json.dumps(moto_client.to_json(extended=True), default=str))  # type: ignore[no-any-return]
+
+    def domain_owner(self, domain: str) -> str | None:
+        """The pool id a domain prefix belongs to (any region)."""
+        for backend in self._backends.values():
+            found = backend.user_pool_domains.get(domain)
+            if found is not None:
+                return str(found.user_pool_id)
+        return None
+
+    def domain_of(self, pool_id: str) -> str | None:
+        """The domain prefix attached to a pool (moto's own `pool.domain` looks in moto's
+        global backends, not in ours)."""
+        region = pool_id.split("_", 1)[0]
+        backend = self._backends.get(region)
+        if backend is None:
+            return None
+        for domain in backend.user_pool_domains.values():
+            if domain.user_pool_id == pool_id:
+                return str(domain.domain)
+        return None
+
+    def deletion_blockers(self, pool_id: str) -> str | None:
+        """Why DeleteUserPool must be refused (deletion protection, attached domain), if so."""
+        pool = self._moto_pool(pool_id)
+        if pool.extended_config.get("DeletionProtection") == "ACTIVE":
+            return (
+                "The user pool cannot be deleted because deletion protection is activated. "
+                "Deletion protection must be inactivated first."
+            )
+        if self.domain_of(pool_id) is not None:
+            return (
+                "User pool cannot be deleted. "
+                "It has a domain configured that should be deleted first."
+            )
+        return None
+
+    # ------------------------------------------------------------------ tags
+    def _pool_by_arn(self, arn: str) -> Any:
+        for pool in self._pools():
+            if pool.arn == arn:
+                return pool
+        raise resource_not_found(f"Resource {arn} does not exist.")
+
+    def tags(self, arn: str) -> dict[str, str]:
+        """A pool's tags (kept in its UserPoolTags, so DescribeUserPool agrees)."""
+        return dict(self._pool_by_arn(arn).extended_config.get("UserPoolTags") or {})
+
+    def tag(self, arn: str, tags: Mapping[str, str]) -> None:
+        """Add or overwrite tags on a pool."""
+        pool = self._pool_by_arn(arn)
+        merged = {**(pool.extended_config.get("UserPoolTags") or {}), **tags}
+        if len(merged) > 50:
+            raise invalid_parameter("A user pool can have at most 50 tags.")
+        pool.extended_config["UserPoolTags"] = merged
+
+    def untag(self, arn: str, keys: list[str]) -> None:
+        """Remove tags from a pool (missing keys are ignored)."""
+        pool = self._pool_by_arn(arn)
+        current = dict(pool.extended_config.get("UserPoolTags") or {})
+        for key in keys:
+            current.pop(key, None)
+        pool.extended_config["UserPoolTags"] = current
+
+    # ------------------------------------------------------------------ UpdateUserPool
+    def update_user_pool(
+        self, body: bytes, region: str, pool_id: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        """UpdateUserPool with AWS semantics: omitted updatable fields reset (moto does that),
+        but create-only settings (UsernameAttributes, AliasAttributes, UsernameConfiguration)
+        and the MFA mode are kept, which moto forgets."""
+        pool = self._moto_pool(pool_id)
+        kept = {k: pool.extended_config[k] for k in _CREATE_ONLY if k in pool.extended_config}
+        mfa_before = pool.mfa_config
+        requested = json.loads(body or b"{}")
+        mfa_wanted = requested.get("MfaConfiguration")
+        if mfa_wanted not in (None, mfa_before) and mfa_before == "OFF":
+            raise invalid_parameter(
+                "Cannot turn MFA functionality ON, once the user pool has been created."
+            )
+        result = self.forward(TARGET_PREFIX + "UpdateUserPool", body, region)
+        if result[0] == 200:
+            pool.extended_config.pop("UserPoolId", None)
+            pool.extended_config.pop("MfaConfiguration", None)
+            pool.extended_config.update(kept)
+            pool.mfa_config = mfa_wanted or mfa_before
+        return result
+
+    def update_attributes(self, pool_id: str, username: str, attrs: Mapping[str, str]) -> None:
+        """Add or replace user attributes."""
+        user = self._require_user(pool_id, username)
+        user.update_attributes([{"Name": k, "Value": v} for k, v in attrs.items()])
+
+    def _require_user(self, pool_id: str, login: str) -> Any:
+        user = self._find_moto_user(pool_id, login)
+        if user is None:
+            raise CognitoError("UserNotFoundException", "User does not exist.")
+        return user
+
+
+def _set_status(user: Any, status: str) -> None:
+    user.status = UserStatus[status]
+
+
+def _flat(attributes: Any) -> dict[str, str]:
+    return {str(a["Name"]): str(a.get("Value", "")) for a in attributes or []}
+
+
+def _status_text(status: Any) -> str:
+    return str(getattr(status, "value", status))
+
+
+def _pool_from(moto_pool: Any) -> Pool:
+    cfg: dict[str, Any] = moto_pool.extended_config
+    policy = (cfg.get("Policies") or {}).get("PasswordPolicy") or {}
+    admin_cfg = cfg.get("AdminCreateUserConfig") or {}
+    invite = admin_cfg.get("InviteMessageTemplate") or {}
+    username_cfg = cfg.get("UsernameConfiguration") or {}
+    recovery = (cfg.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms") or []
+    required = tuple(
+        str(att.name)
+        for att in moto_pool.schema_attributes.values()
+        if getattr(att, "required", False) and att.name != "sub"
+    )
+    token_mfa = moto_pool.token_mfa_config or {}
+    return Pool(
+        id=str(moto_pool.id),
+        name=str(moto_pool.name),
+        arn=str(moto_pool.arn),
+        region=str(moto_pool.region),
+        username_attributes=tuple(cfg.get("UsernameAttributes") or ()),
+        alias_attributes=tuple(cfg.get("AliasAttributes") or ()),
+        # the API default is case sensitive when UsernameConfiguration is omitted
+        case_sensitive=bool(username_cfg.get("CaseSensitive", True)),
+        required_attributes=required,
+        password_policy=PasswordPolicy(
+            minimum_length=int(policy.get("MinimumLength", 8)),
+            require_uppercase=bool(policy.get("RequireUppercase", True)),
+            require_lowercase=bool(policy.get("RequireLowercase", True)),
+            require_numbers=bool(policy.get("RequireNumbers", True)),
+            require_symbols=bool(policy.get("RequireSymbols", True)),
+            temporary_password_validity_days=int(policy.get("TemporaryPasswordValidityDays", 7)),
+        ),
+        allow_admin_create_user_only=bool(admin_cfg.get("AllowAdminCreateUserOnly", False)),
+        invite_subject=invite.get("EmailSubject"),
+        invite_message=invite.get("EmailMessage"),
+        verification_template=dict(cfg.get("VerificationMessageTemplate") or {}),
+        auto_verified_attributes=tuple(cfg.get("AutoVerifiedAttributes") or ()),
+        mfa_configuration=str(moto_pool.mfa_config or "OFF"),
+        software_token_mfa_enabled=bool(token_mfa.get("Enabled", False)),
+        recovery_mechanisms=tuple(
+            str(m["Name"]) for m in sorted(recovery, key=lambda m: int(m.get("Priority", 0)))
+        ),
+    )
+
+
+def _seconds(cfg: Mapping[str, Any], key: str, unit_key: str, default: int) -> int:
+    value = cfg.get(key)
+    if value is None or int(value) == 0:
+        return default  # RefreshTokenValidity 0 means the default (reference 3.4)
+    units = cfg.get("TokenValidityUnits") or {}
+    unit = str(units.get(unit_key) or _DEFAULT_UNITS[unit_key])
+    return int(value) * VALIDITY_UNIT_SECONDS.get(unit, 1)
+
+
+def _client_from(moto_client: Any) -> Client:
+    cfg: dict[str, Any] = moto_client.extended_config
+    read = cfg.get("ReadAttributes")
+    rotation_cfg = cfg.get("RefreshTokenRotation") or {}
+    rotation = rotation_cfg.get("Feature") == "ENABLED"
+    return Client(
+        pool_id=str(moto_client.user_pool_id),
+        id=str(moto_client.id),
+        name=str(cfg.get("ClientName") or ""),
+        secret=str(moto_client.secret) if moto_client.generate_secret else None,
+        explicit_auth_flows=frozenset(cfg.get("ExplicitAuthFlows") or ()),
+        prevent_user_existence_errors=cfg.get("PreventUserExistenceErrors") == "ENABLED",
+        enable_token_revocation=bool(cfg.get("EnableTokenRevocation", True)),
+        read_attributes=frozenset(read) if read else None,
+        callback_urls=tuple(cfg.get("CallbackURLs") or ()),
+        logout_urls=tuple(cfg.get("LogoutURLs") or ()),
+        allowed_oauth_flows=frozenset(cfg.get("AllowedOAuthFlows") or ()),
+        allowed_oauth_scopes=tuple(cfg.get("AllowedOAuthScopes") or ()),
+        oauth_enabled=bool(cfg.get("AllowedOAuthFlowsUserPoolClient", False)),
+        supported_identity_providers=tuple(cfg.get("SupportedIdentityProviders") or ()),
+        access_token_seconds=_seconds(cfg, "AccessTokenValidity", "AccessToken", 3600),
+        id_token_seconds=_seconds(cfg, "IdTokenValidity", "IdToken", 3600),
+        refresh_token_seconds=_seconds(cfg, "RefreshTokenValidity", "RefreshToken", 30 * 86400),
+        refresh_token_rotation=rotation,
+        refresh_token_grace_seconds=int(rotation_cfg.get("RetryGracePeriodSeconds") or 0),
+        auth_session_seconds=60 * int(cfg.get("AuthSessionValidity") or 3),
+    )
+
+
+def _user_from(moto_user: Any) -> User:
+    groups = sorted(
+        moto_user.groups,
+        key=lambda g: (g.precedence if g.precedence is not None else 2**31, g.group_name),
+    )
+    preferred = moto_user.preferred_mfa_setting or None
+    return User(
+        pool_id=str(moto_user.user_pool_id),
+        username=str(moto_user.username),
+        sub=str(moto_user.id),
+        status=_status_text(moto_user.status),
+        enabled=bool(moto_user.enabled),
+        attributes=_flat(moto_user.attributes),
+        groups=tuple(str(g.group_name) for g in groups),
+        mfa_totp_enabled=bool(moto_user.software_token_mfa_enabled),
+        preferred_mfa=str(preferred) if preferred else None,
+    )
