@@ -161,7 +161,7 @@ class SessionService:
         """The live session, refreshed and revocation-checked as needed; None if it is over.
 
         Raises :class:`IdPUnavailableError` when a refresh is required (the access token is
-        expired) but the IdP cannot answer, and ``SessionStoreUnavailable`` from the store.
+        expired) but the IdP cannot answer, and ``SessionStoreUnavailableError`` from the store.
         """
         session = self.get(session_id)
         if session is None:

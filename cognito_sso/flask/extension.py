@@ -27,7 +27,7 @@ from cognito_sso.flask.state import EXTENSION_KEY, AppState, get_state
 from cognito_sso.flask.user import User
 from cognito_sso.login import LoginFlow
 from cognito_sso.oidc import IdPUnavailableError, OIDCClient
-from cognito_sso.sessions import SessionStoreUnavailable, open_store
+from cognito_sso.sessions import SessionStoreUnavailableError, open_store
 from cognito_sso.tokens import SessionService
 from cognito_sso.verifier import TokenVerifier
 
@@ -104,7 +104,7 @@ class CognitoSSO:
         app.after_request(_after_request)
         app.context_processor(template_helpers)
         app.register_error_handler(IdPUnavailableError, _unavailable)
-        app.register_error_handler(SessionStoreUnavailable, _unavailable)
+        app.register_error_handler(SessionStoreUnavailableError, _unavailable)
 
     def _build_state(self, app: Flask, config: SSOConfig) -> AppState:
         location = config.session_store
@@ -307,7 +307,7 @@ def _mark_personal(response: Response, *, private: bool) -> None:
 
 
 def _unavailable(error: Exception) -> Response:
-    what = "session store" if isinstance(error, SessionStoreUnavailable) else "sign-in service"
+    what = "session store" if isinstance(error, SessionStoreUnavailableError) else "sign-in service"
     log.warning("503: %s unavailable (%s)", what, type(error).__name__)
     return error_response(
         503,

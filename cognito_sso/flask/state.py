@@ -14,7 +14,7 @@ from cognito_sso.config import SSOConfig
 from cognito_sso.login import LoginFlow
 from cognito_sso.oidc import OIDCClient
 from cognito_sso.permissions import PermissionPolicy
-from cognito_sso.sessions import SessionStore, SessionStoreUnavailable
+from cognito_sso.sessions import SessionStore, SessionStoreUnavailableError
 from cognito_sso.tokens import SessionService
 from cognito_sso.verifier import TokenVerifier
 
@@ -58,7 +58,7 @@ class AppState:
             removed = self.store.cleanup()
             if removed:
                 log.info("removed %d expired sessions", removed)
-        except SessionStoreUnavailable:
+        except SessionStoreUnavailableError:
             log.warning("expired-session cleanup skipped: session store unavailable")
         finally:
             self.cleanup_lock.release()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from cognito_sso.sessions.base import (
     Session,
     SessionStore,
-    SessionStoreUnavailable,
+    SessionStoreUnavailableError,
     is_valid_session_id,
 )
 from cognito_sso.sessions.factory import open_store
@@ -21,7 +21,7 @@ __all__ = [
     "SQLiteSessionStore",
     "Session",
     "SessionStore",
-    "SessionStoreUnavailable",
+    "SessionStoreUnavailableError",
     "is_valid_session_id",
     "open_store",
 ]

@@ -27,7 +27,7 @@ __all__ = [
     "Clock",
     "Session",
     "SessionStore",
-    "SessionStoreUnavailable",
+    "SessionStoreUnavailableError",
     "UpdateFn",
     "is_valid_key",
     "is_valid_session_id",
@@ -49,7 +49,7 @@ _LOCK_POLL_MIN = 0.005
 _LOCK_POLL_MAX = 0.1
 
 
-class SessionStoreUnavailable(CognitoSSOError):
+class SessionStoreUnavailableError(CognitoSSOError):
     """The session store cannot be reached or did not answer in time (the app answers 503)."""
 
 
@@ -145,7 +145,7 @@ def _positive_seconds(name: str, value: float) -> float:
 class SessionStore(ABC):
     """Server-side session storage with idle/absolute expiry, a mutex and single-use values.
 
-    Every method may raise :class:`SessionStoreUnavailable` when the backend is down.
+    Every method may raise :class:`SessionStoreUnavailableError` when the backend is down.
     Methods are safe to call from several threads; backends are also safe across processes.
     """
 
@@ -267,7 +267,7 @@ class SessionStore(ABC):
             if acquired:
                 try:
                     self._release(key, token)
-                except SessionStoreUnavailable:
+                except SessionStoreUnavailableError:
                     # Do not mask the caller's outcome; the ttl frees the lock eventually.
                     _log.warning("could not release a store lock; it expires after its ttl")
 

@@ -8,7 +8,7 @@ whichever is nearer); the store also checks the timestamps, so an injected clock
 
 The ``redis`` package is optional (``pip install cognito-sso[redis]``) and imported only
 when a Redis store is created. Sockets have bounded timeouts: an unreachable or hung Redis
-raises :class:`SessionStoreUnavailable` within a few seconds, never hangs.
+raises :class:`SessionStoreUnavailableError` within a few seconds, never hangs.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from cognito_sso.sessions.base import (
     Clock,
     Session,
     SessionStore,
-    SessionStoreUnavailable,
+    SessionStoreUnavailableError,
     UpdateFn,
     apply_update,
     as_timestamp,
@@ -167,7 +167,7 @@ class RedisSessionStore(SessionStore):
                 raise
             # The exception text may echo a command; log only its type.
             log.error("session store (redis) failed: %s", type(exc).__name__)
-            raise SessionStoreUnavailable("the session store is unavailable") from exc
+            raise SessionStoreUnavailableError("the session store is unavailable") from exc
 
     def _is_wrong_type(self, exc: Exception) -> bool:
         return isinstance(exc, self._errors.ResponseError) and str(exc).startswith("WRONGTYPE")
@@ -261,7 +261,7 @@ class RedisSessionStore(SessionStore):
                 return Session(
                     session_id, decode_json_object(encoded) or {}, session.created_at, now
                 )
-        raise SessionStoreUnavailable("the session is being updated too often to update it")
+        raise SessionStoreUnavailableError("the session is being updated too often to update it")
 
     def delete(self, session_id: str) -> None:
         """Remove a session (no error if it does not exist)."""

@@ -26,7 +26,7 @@ from cognito_sso.sessions.base import (
     Clock,
     Session,
     SessionStore,
-    SessionStoreUnavailable,
+    SessionStoreUnavailableError,
     UpdateFn,
     apply_update,
     as_timestamp,
@@ -136,7 +136,7 @@ class SQLiteSessionStore(SessionStore):
                         raise
                 else:
                     if time.monotonic() >= deadline:
-                        raise SessionStoreUnavailable(
+                        raise SessionStoreUnavailableError(
                             "the session database could not switch to WAL mode"
                         )
                 time.sleep(0.005 + secrets.randbelow(20) / 1000)
@@ -168,7 +168,7 @@ class SQLiteSessionStore(SessionStore):
     def _conn(self) -> sqlite3.Connection:
         """This thread's connection (opened on first use, replaced after a fork)."""
         if self._closed:
-            raise SessionStoreUnavailable("the session store is closed")
+            raise SessionStoreUnavailableError("the session store is closed")
         if os.getpid() != self._pid:
             # Connections inherited through fork must not be used (nor closed) here, and
             # the inherited registry lock may have been held by a thread that did not fork.
@@ -206,7 +206,7 @@ class SQLiteSessionStore(SessionStore):
             yield
         except sqlite3.Error as exc:
             log.error("session store (sqlite) failed: %s", type(exc).__name__)
-            raise SessionStoreUnavailable("the session store is unavailable") from exc
+            raise SessionStoreUnavailableError("the session store is unavailable") from exc
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -373,7 +373,7 @@ class SQLiteSessionStore(SessionStore):
         if self._now() - self._last_cleanup >= self._cleanup_interval:
             try:
                 self.cleanup()
-            except SessionStoreUnavailable:
+            except SessionStoreUnavailableError:
                 log.warning("opportunistic session cleanup failed; will retry later")
 
     def close(self) -> None:

@@ -10,7 +10,12 @@ import pytest
 import redis
 
 from cognito_sso.errors import ConfigurationError
-from cognito_sso.sessions import RedisSessionStore, Session, SessionStoreUnavailable, open_store
+from cognito_sso.sessions import (
+    RedisSessionStore,
+    Session,
+    SessionStoreUnavailableError,
+    open_store,
+)
 from tests.plugins.redis_server import RedisServer
 from tests.sessions.conftest import ABSOLUTE, IDLE, FakeClock
 
@@ -68,7 +73,7 @@ def test_redis_down_is_unavailable_everywhere(
         lambda: store.lock("k", wait=0).__enter__(),
     ]
     for call in calls:
-        with pytest.raises(SessionStoreUnavailable):
+        with pytest.raises(SessionStoreUnavailableError):
             call()
     # Malformed input is rejected before the store is contacted: no 503 for garbage.
     assert store.get("garbage") is None
@@ -86,9 +91,9 @@ def test_hung_redis_times_out(redis_server_factory: Callable[..., RedisServer]) 
     session = store.create({"a": 1})
     server.pause()
     try:
-        with pytest.raises(SessionStoreUnavailable):
+        with pytest.raises(SessionStoreUnavailableError):
             store.get(session.id)
-        with pytest.raises(SessionStoreUnavailable), store.lock("hung", wait=5):
+        with pytest.raises(SessionStoreUnavailableError), store.lock("hung", wait=5):
             pass
     finally:
         server.resume()
@@ -124,7 +129,7 @@ def test_missing_redis_package_is_a_configuration_error(
 def test_construction_does_not_contact_redis() -> None:
     # Nothing listens on port 1: the app must still start, and fail per request with 503s.
     store = _open("redis://127.0.0.1:1/0", socket_timeout=0.5)
-    with pytest.raises(SessionStoreUnavailable):
+    with pytest.raises(SessionStoreUnavailableError):
         store.get("A" * 43)
     store.close()
 

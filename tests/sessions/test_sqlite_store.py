@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cognito_sso.errors import ConfigurationError
-from cognito_sso.sessions import SessionStoreUnavailable, SQLiteSessionStore
+from cognito_sso.sessions import SessionStoreUnavailableError, SQLiteSessionStore
 from tests.sessions.conftest import IDLE, FakeClock
 
 
@@ -106,9 +106,9 @@ def test_database_locked_too_long_is_unavailable(tmp_path: Path) -> None:
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
-        with pytest.raises(SessionStoreUnavailable):
+        with pytest.raises(SessionStoreUnavailableError):
             store.create({"b": 2})
-        with pytest.raises(SessionStoreUnavailable):
+        with pytest.raises(SessionStoreUnavailableError):
             store.update(session.id, lambda d: {"a": 2})
     finally:
         blocker.execute("ROLLBACK")
@@ -121,7 +121,7 @@ def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     path.write_bytes(b"this is not an SQLite database, just some text" * 20)
     path.chmod(0o600)
-    with pytest.raises(SessionStoreUnavailable):
+    with pytest.raises(SessionStoreUnavailableError):
         _open(path)
 
 
@@ -141,7 +141,7 @@ def test_memory_databases_are_refused(path: str) -> None:
 def test_closed_store_is_unavailable(tmp_path: Path) -> None:
     store = _open(tmp_path / "sessions.db")
     store.close()
-    with pytest.raises(SessionStoreUnavailable):
+    with pytest.raises(SessionStoreUnavailableError):
         store.create({})
 
 
