@@ -9,7 +9,7 @@ DEMO_STAMP := $(VENV)/.installed-demo
 DEMO_EXTRAS := flask,local,provision
 APT_PACKAGES := chromium redis-server
 
-.PHONY: install system-deps demo test lint format bench clean
+.PHONY: install system-deps demo test lint package-check format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Build the sdist and wheel, twine-check them, and try the wheel in clean virtualenvs
+# (no extras: verify a token; [flask]: a protected view), printing each installed size.
+package-check: install
+	$(BIN)/python tests/packaging/check_dist.py
 
 format: install
 	$(BIN)/ruff format .

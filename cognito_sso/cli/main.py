@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
+from cognito_sso.extras import MissingExtraError
+
 # command -> (module with ``main(argv) -> int``, the extra it needs, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "local": (
@@ -65,6 +67,9 @@ def _load(command: str) -> ModuleType | None:
         return None
     try:
         return importlib.import_module(module_name)
+    except MissingExtraError as exc:
+        print(f"cognito-sso {command}: {exc}", file=sys.stderr)
+        return None
     except ImportError as exc:
         if (exc.name or "").split(".")[0] in {"cognito_sso", "demo_apps"}:
             raise
