@@ -17,16 +17,16 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
-from cognito_sso.local import hosted_ui, local_tools, oauth
-from cognito_sso.local.api import error_response, handle_json_api
-from cognito_sso.local.authorization import server_error
-from cognito_sso.local.browser import attach_browser_cookie
+from cognito_sso.local.api.handlers import error_response, handle_json_api
 from cognito_sso.local.errors import CognitoError, OAuthError
 from cognito_sso.local.faults import drop_connection, endpoint_for_path, hang
-from cognito_sso.local.oauth import oauth_error_response
-from cognito_sso.local.pages import error_page, render_page
 from cognito_sso.local.state import LocalCognito
-from cognito_sso.local.web_state import STATE_KEY, WEB_STATE_KEY, WebState, local_state
+from cognito_sso.local.web import hosted_ui, local_tools, oauth2
+from cognito_sso.local.web.context import STATE_KEY, WEB_STATE_KEY, WebState, local_state
+from cognito_sso.local.web.cookies import attach_browser_cookie
+from cognito_sso.local.web.grants import server_error
+from cognito_sso.local.web.oauth2 import oauth_error_response
+from cognito_sso.local.web.pages import error_page, render_page
 
 MAX_BODY_BYTES: Final = 1024 * 1024
 CONTENT_SECURITY_POLICY: Final = (
@@ -50,7 +50,7 @@ def create_app(base_url: str | None = None, *, state: LocalCognito | None = None
     def json_api() -> Response:
         return handle_json_api(state, request)
 
-    app.register_blueprint(oauth.bp)
+    app.register_blueprint(oauth2.bp)
     app.register_blueprint(hosted_ui.bp)
     app.register_blueprint(local_tools.bp)
     app.before_request(_check_host)

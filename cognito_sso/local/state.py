@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from cognito_sso.local.auth import Authenticator
 from cognito_sso.local.faults import Faults
-from cognito_sso.local.moto_directory import Directory
+from cognito_sso.local.moto_adapter.directory import Directory
 from cognito_sso.local.outbox import Outbox
-from cognito_sso.local.tokens import TokenService
+from cognito_sso.local.signin.authenticator import Authenticator
+from cognito_sso.local.tokens.service import TokenService
 
 DEFAULT_BASE_URL = "http://127.0.0.1:9229"
 DEFAULT_REGION = "eu-west-1"

@@ -13,7 +13,7 @@ import pytest
 
 from cognito_sso.local.errors import CognitoError
 from cognito_sso.local.model import Client, Pool, User
-from cognito_sso.local.moto_directory import TARGET_PREFIX, Directory
+from cognito_sso.local.moto_adapter.directory import TARGET_PREFIX, Directory
 
 REGION = "eu-west-1"
 PASSWORD = "Passw0rd!Dir"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cognito_sso.local import pkce
-from cognito_sso.local.authorize_request import grant_scopes
-from cognito_sso.local.csrf import CsrfSigner, new_browser_id
-from cognito_sso.local.web_stores import CodeStore, LoginTransactions, SsoSessions
+from cognito_sso.local.web import pkce
+from cognito_sso.local.web.authorize_request import grant_scopes
+from cognito_sso.local.web.csrf import CsrfSigner, new_browser_id
+from cognito_sso.local.web.stores import CodeStore, LoginTransactions, SsoSessions
 
 
 class Clock:

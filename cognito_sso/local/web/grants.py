@@ -8,7 +8,8 @@ from flask import redirect
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from cognito_sso.local.authorize_request import (
+from cognito_sso.local.model import User
+from cognito_sso.local.web.authorize_request import (
     CARRIED_PARAMS,
     AuthorizeErrorPage,
     AuthorizeRedirectError,
@@ -17,10 +18,9 @@ from cognito_sso.local.authorize_request import (
     with_fragment,
     with_query,
 )
-from cognito_sso.local.browser import set_sso_cookie, sso_cookie
-from cognito_sso.local.model import User
-from cognito_sso.local.pages import error_page, redirect_to_error
-from cognito_sso.local.web_state import local_state, web_state
+from cognito_sso.local.web.context import local_state, web_state
+from cognito_sso.local.web.cookies import set_sso_cookie, sso_cookie
+from cognito_sso.local.web.pages import error_page, redirect_to_error
 
 
 def _error_to_app(redirect_uri: str, error: str, state: str | None) -> Response:

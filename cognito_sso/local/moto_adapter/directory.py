@@ -26,9 +26,9 @@ from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.request import Request
 
-from cognito_sso.local.client_auth import equal_secrets
 from cognito_sso.local.errors import CognitoError, invalid_parameter, resource_not_found
 from cognito_sso.local.model import VALIDITY_UNIT_SECONDS, Client, PasswordPolicy, Pool, User
+from cognito_sso.local.web.client_auth import equal_secrets
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 _CREATE_ONLY = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")

@@ -15,20 +15,20 @@ from flask import Blueprint, jsonify, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from cognito_sso.local import pkce
-from cognito_sso.local.authorization import read_authorize_request, request_needing_form
-from cognito_sso.local.browser import clear_sso_cookie, set_sso_cookie, sso_cookie
-from cognito_sso.local.client_auth import (
+from cognito_sso.local.errors import CognitoError, OAuthError
+from cognito_sso.local.identifiers import is_pool_id
+from cognito_sso.local.model import Client, TokenSet
+from cognito_sso.local.web import pkce
+from cognito_sso.local.web.client_auth import (
     ClientCredentials,
     authenticate_client,
     read_client_credentials,
 )
-from cognito_sso.local.errors import CognitoError, OAuthError
-from cognito_sso.local.identifiers import is_pool_id
-from cognito_sso.local.model import Client, TokenSet
-from cognito_sso.local.pages import redirect_to_error
-from cognito_sso.local.userinfo import scopes_readable, userinfo_claims
-from cognito_sso.local.web_state import local_state, web_state
+from cognito_sso.local.web.context import local_state, web_state
+from cognito_sso.local.web.cookies import clear_sso_cookie, set_sso_cookie, sso_cookie
+from cognito_sso.local.web.grants import read_authorize_request, request_needing_form
+from cognito_sso.local.web.pages import redirect_to_error
+from cognito_sso.local.web.userinfo import scopes_readable, userinfo_claims
 
 bp = Blueprint("oauth", __name__)
 

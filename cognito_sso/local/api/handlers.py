@@ -23,7 +23,17 @@ from botocore.session import get_session
 from botocore.validate import ParamValidator
 from flask import Request, Response
 
-from cognito_sso.local.auth import (
+from cognito_sso.local.errors import (
+    CognitoError,
+    OAuthError,
+    invalid_parameter,
+    not_authorized,
+    resource_not_found,
+)
+from cognito_sso.local.model import VALIDITY_UNIT_SECONDS, Client, Pool, TokenSet, User
+from cognito_sso.local.moto_adapter.directory import TARGET_PREFIX
+from cognito_sso.local.outbox import render
+from cognito_sso.local.signin.authenticator import (
     INCORRECT,
     MFA_SETUP,
     NEW_PASSWORD_REQUIRED,
@@ -34,18 +44,8 @@ from cognito_sso.local.auth import (
     missing_required,
     validate_password,
 )
-from cognito_sso.local.client_auth import equal_secrets
-from cognito_sso.local.errors import (
-    CognitoError,
-    OAuthError,
-    invalid_parameter,
-    not_authorized,
-    resource_not_found,
-)
-from cognito_sso.local.model import VALIDITY_UNIT_SECONDS, Client, Pool, TokenSet, User
-from cognito_sso.local.moto_directory import TARGET_PREFIX
-from cognito_sso.local.outbox import render
-from cognito_sso.local.tokens import ADMIN_SCOPE, REUSED_REFRESH, require_scope
+from cognito_sso.local.tokens.service import ADMIN_SCOPE, REUSED_REFRESH, require_scope
+from cognito_sso.local.web.client_auth import equal_secrets
 from cognito_sso.urls import redirect_url_problem
 
 if TYPE_CHECKING:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import g, request
 from werkzeug.wrappers import Response
 
-from cognito_sso.local.csrf import CSRF_COOKIE, is_browser_id, new_browser_id
-from cognito_sso.local.web_state import local_state
-from cognito_sso.local.web_stores import SESSION_COOKIE
+from cognito_sso.local.web.context import local_state
+from cognito_sso.local.web.csrf import CSRF_COOKIE, is_browser_id, new_browser_id
+from cognito_sso.local.web.stores import SESSION_COOKIE
 
 
 def _secure() -> bool:

@@ -24,7 +24,7 @@ import pyotp
 
 from cognito_sso.local.errors import CognitoError, invalid_parameter, not_authorized
 from cognito_sso.local.model import Client, PasswordPolicy, Pool, User
-from cognito_sso.local.moto_directory import Directory
+from cognito_sso.local.moto_adapter.directory import Directory
 from cognito_sso.local.outbox import Outbox, render
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105 - a challenge name

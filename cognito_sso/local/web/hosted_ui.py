@@ -2,7 +2,7 @@
 
 Every page carries the authorize request it serves (``/login?client_id=...`` as Cognito's
 classic hosted UI does). Forms post back with a CSRF token bound to the IdP's own cookie
-(`cognito_sso.local.csrf`). A challenge in the middle of a sign-in (new password, TOTP) is kept
+(`cognito_sso.local.web.csrf`). A challenge in the middle of a sign-in (new password, TOTP) is kept
 server side as a `LoginTransaction` named by the ``txn`` field. Failed form submissions
 answer 400 with the form again and the message in its alert region.
 """
@@ -18,7 +18,10 @@ import segno
 from flask import Blueprint, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from cognito_sso.local.auth import (
+from cognito_sso.local.errors import CognitoError
+from cognito_sso.local.identifiers import is_client_id
+from cognito_sso.local.model import Pool
+from cognito_sso.local.signin.authenticator import (
     MFA_SETUP,
     NEW_PASSWORD_REQUIRED,
     SOFTWARE_TOKEN_MFA,
@@ -26,20 +29,17 @@ from cognito_sso.local.auth import (
     Challenge,
     missing_required,
 )
-from cognito_sso.local.authorization import (
+from cognito_sso.local.web.authorize_request import AuthorizeRequest
+from cognito_sso.local.web.context import local_state, web_state
+from cognito_sso.local.web.cookies import browser_id, presented_browser_id
+from cognito_sso.local.web.grants import (
     grant_after_sign_in,
     read_authorize_request,
     request_from_query,
     request_needing_form,
 )
-from cognito_sso.local.authorize_request import AuthorizeRequest
-from cognito_sso.local.browser import browser_id, presented_browser_id
-from cognito_sso.local.errors import CognitoError
-from cognito_sso.local.identifiers import is_client_id
-from cognito_sso.local.model import Pool
-from cognito_sso.local.pages import error_page, render_page
-from cognito_sso.local.web_state import local_state, web_state
-from cognito_sso.local.web_stores import LoginTransaction
+from cognito_sso.local.web.pages import error_page, render_page
+from cognito_sso.local.web.stores import LoginTransaction
 
 bp = Blueprint("hosted_ui", __name__)
 

@@ -6,8 +6,8 @@ from flask import Blueprint, jsonify, request
 from werkzeug.wrappers import Response
 
 from cognito_sso.local.faults import FaultSpecError, parse_fault
-from cognito_sso.local.pages import render_page
-from cognito_sso.local.web_state import local_state
+from cognito_sso.local.web.context import local_state
+from cognito_sso.local.web.pages import render_page
 
 bp = Blueprint("local_tools", __name__)
 

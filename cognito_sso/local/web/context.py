@@ -7,9 +7,9 @@ from typing import Final
 
 from flask import current_app
 
-from cognito_sso.local.csrf import CsrfSigner
 from cognito_sso.local.state import LocalCognito
-from cognito_sso.local.web_stores import CodeStore, LoginTransactions, SsoSessions
+from cognito_sso.local.web.csrf import CsrfSigner
+from cognito_sso.local.web.stores import CodeStore, LoginTransactions, SsoSessions
 
 STATE_KEY: Final = "cognito_sso.local"
 WEB_STATE_KEY: Final = "cognito_sso.local.web"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlencode
 
-from cognito_sso.local import pkce
 from cognito_sso.local.errors import CognitoError
 from cognito_sso.local.identifiers import is_client_id
 from cognito_sso.local.model import Client
+from cognito_sso.local.web import pkce
 
 RESERVED_SCOPES: Final = frozenset(
     {"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
