@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.outputs import load_outputs
 from cognito_sso.permissions import PermissionPolicy
-from cognito_sso.urls import require_https_or_loopback
+from cognito_sso.urls import origin_of, require_https_or_loopback
 
 __all__ = [
     "ADMIN_SCOPE",
@@ -32,7 +32,6 @@ __all__ = [
     "UnknownGroupWarning",
     "load_config",
     "load_outputs",
-    "origin_of",
 ]
 
 ADMIN_SCOPE: Final = "aws.cognito.signin.user.admin"
@@ -97,23 +96,6 @@ class SSOConfig:
     def global_sign_out(self) -> bool:
         """Whether the requested scopes let the access token call GlobalSignOut."""
         return ADMIN_SCOPE in self.scopes
-
-
-_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-
-
-def origin_of(url: str) -> str:
-    """The origin of an absolute URL as browsers serialise it in ``Origin``: lower-case
-    scheme and host, the port only when it is not the scheme's default."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"  # IPv6 literal
-    port = parts.port
-    if port is None or port == _DEFAULT_PORTS.get(scheme):
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
 
 
 def _get(config: Mapping[str, Any], key: str) -> Any:

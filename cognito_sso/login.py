@@ -23,10 +23,14 @@ from cognito_sso.oidc import (
     OIDCClient,
     OIDCError,
     new_pkce_pair,
-    random_token,
 )
+from cognito_sso.random_token import random_token
 from cognito_sso.redirects import safe_next_path
-from cognito_sso.tokens import TokenVerifierLike, session_data_from_tokens, verify_token_pair
+from cognito_sso.session_service import (
+    TokenVerifierLike,
+    session_data_from_tokens,
+    verify_token_pair,
+)
 
 if TYPE_CHECKING:
     from cognito_sso.sessions.base import SessionStore

@@ -24,9 +24,8 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from cognito_sso._http import ResponseTooLargeError, read_capped
-from cognito_sso.config import origin_of
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
-from cognito_sso.urls import is_loopback_url, require_https_or_loopback
+from cognito_sso.urls import is_loopback_url, origin_of, require_https_or_loopback
 
 __all__ = [
     "DiscoveryError",
@@ -40,7 +39,6 @@ __all__ = [
     "TokenResponse",
     "TokenRevokedError",
     "new_pkce_pair",
-    "random_token",
     "s256_challenge",
 ]
 
@@ -82,11 +80,6 @@ class InvalidGrantError(TokenRequestError):
 
 class TokenRevokedError(OIDCError):
     """The IdP says the access token is revoked, expired or the user signed out globally."""
-
-
-def random_token(nbytes: int = 32) -> str:
-    """A URL-safe random string (for state, nonce, session ids, CSRF tokens)."""
-    return secrets.token_urlsafe(nbytes)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The one home for URL rules: what counts as loopback, which URLs may be plain http, and
-which callback/sign-out URLs Cognito accepts.
+which callback/sign-out URLs Cognito accepts, and the origin of a URL.
 
 Two rules, on purpose different:
 
@@ -14,6 +14,7 @@ Two rules, on purpose different:
 from __future__ import annotations
 
 import ipaddress
+from typing import Final
 from urllib.parse import urlsplit
 
 from cognito_sso.errors import ConfigurationError
@@ -22,6 +23,7 @@ __all__ = [
     "COGNITO_HTTP_HOSTS",
     "is_loopback_host",
     "is_loopback_url",
+    "origin_of",
     "redirect_url_problem",
     "require_https_or_loopback",
 ]
@@ -103,3 +105,20 @@ def redirect_url_problem(url: object) -> str | None:
     if parts.scheme == "http" and (host or "") not in COGNITO_HTTP_HOSTS:
         return "must use https (http only for localhost, 127.0.0.1 or [::1])"
     return None
+
+
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str:
+    """The origin of an absolute URL as browsers serialise it in ``Origin``: lower-case
+    scheme and host, the port only when it is not the scheme's default."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # IPv6 literal
+    port = parts.port
+    if port is None or port == _DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 
-from cognito_sso.config import origin_of
+from cognito_sso.urls import origin_of
 
 __all__ = ["origin_allowed", "tokens_match"]
 

@@ -9,6 +9,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import redirect, request
 
+from cognito_sso.claims import groups_claim, scopes_claim, str_claim
 from cognito_sso.errors import (
     InvalidTokenError,
     InvalidTokenUseError,
@@ -26,7 +27,6 @@ from cognito_sso.flask.state import get_state
 from cognito_sso.flask.user import User
 from cognito_sso.oidc import IdPUnavailableError
 from cognito_sso.permissions import groups_satisfy
-from cognito_sso.tokens import groups_claim
 
 __all__ = ["protect"]
 
@@ -59,16 +59,14 @@ def _bearer_user(token: str, scopes: Sequence[str]) -> User:
         raise AuthenticationRequired("invalid_token", "Not an access token") from None
     except InvalidTokenError:
         raise AuthenticationRequired("invalid_token", "The access token is invalid") from None
-    scope = claims.get("scope")
-    granted = set(scope.split()) if isinstance(scope, str) else set()
+    granted = set(scopes_claim(claims))
     missing_scopes = [s for s in scopes if s not in granted]
     if missing_scopes:
         raise PermissionDenied(missing_scopes=missing_scopes, bearer=True)
     groups = frozenset(groups_claim(claims))
-    username = claims.get("username")
     user = User(
-        sub=claims.get("sub"),
-        username=username if isinstance(username, str) else None,
+        sub=str_claim(claims, "sub"),
+        username=str_claim(claims, "username"),
         groups=groups,
         permissions=state.policy.permissions_for(groups),
         claims=dict(claims),

@@ -14,8 +14,8 @@ from cognito_sso.config import SSOConfig
 from cognito_sso.login import LoginFlow
 from cognito_sso.oidc import OIDCClient
 from cognito_sso.permissions import PermissionPolicy
+from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import SessionStore, SessionStoreUnavailableError
-from cognito_sso.tokens import SessionService
 from cognito_sso.verifier import TokenVerifier
 
 __all__ = ["EXTENSION_KEY", "AppState", "get_state"]

@@ -13,7 +13,8 @@ from cognito_sso.flask.errors import error_response
 from cognito_sso.flask.identity import end_browser_session, login_url, user_from_session
 from cognito_sso.flask.state import get_state
 from cognito_sso.login import LoginError
-from cognito_sso.oidc import IdPUnavailableError, random_token
+from cognito_sso.oidc import IdPUnavailableError
+from cognito_sso.random_token import random_token
 from cognito_sso.sessions.base import is_valid_session_id
 
 __all__ = ["create_blueprint"]

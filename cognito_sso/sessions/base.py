@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
+from cognito_sso.random_token import random_token
 
 __all__ = [
     "Clock",
@@ -69,7 +70,7 @@ class Session:
 
 def new_session_id() -> str:
     """A fresh random session id (256 bits, URL-safe)."""
-    return secrets.token_urlsafe(32)
+    return random_token()
 
 
 def is_valid_session_id(value: object) -> bool:

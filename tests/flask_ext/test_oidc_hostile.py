@@ -206,7 +206,7 @@ class _StubVerifier:
 def test_token_pair_must_name_one_user() -> None:
     """Sign-in and refresh both refuse an ID token and access token for different users."""
     from cognito_sso.errors import InvalidTokenError
-    from cognito_sso.tokens import verify_token_pair
+    from cognito_sso.session_service import verify_token_pair
 
     same = _StubVerifier({"sub": "u1"}, {"sub": "u1"})
     assert verify_token_pair(same, "id", "access", nonce="n") == ({"sub": "u1"}, {"sub": "u1"})

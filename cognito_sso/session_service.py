@@ -1,4 +1,4 @@
-"""Server-side session tokens: building session data, transparent refresh under a lock,
+"""The session service: building session data at sign-in, transparent refresh under a lock,
 the periodic revocation probe, and logout's remote steps. Framework-free.
 
 Session data layout (JSON, stored by a :class:`~cognito_sso.sessions.base.SessionStore`)::
@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from cognito_sso.claims import groups_claim, scopes_claim, str_claim
 from cognito_sso.config import ADMIN_SCOPE
 from cognito_sso.errors import (
     CognitoSSOError,
@@ -32,8 +33,8 @@ from cognito_sso.oidc import (
     OIDCError,
     TokenResponse,
     TokenRevokedError,
-    random_token,
 )
+from cognito_sso.random_token import random_token
 
 if TYPE_CHECKING:
     from cognito_sso.sessions.base import Session, SessionStore
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 __all__ = [
     "SessionService",
     "TokenVerifierLike",
-    "groups_claim",
     "session_data_from_tokens",
     "verify_token_pair",
 ]
@@ -61,20 +61,6 @@ class TokenVerifierLike(Protocol):
 
 EndedCallback = Callable[[str, Mapping[str, Any]], None]
 """Called as ``on_ended(reason, session_data)`` when the service ends a session."""
-
-
-def groups_claim(claims: Mapping[str, Any]) -> list[str]:
-    """The ``cognito:groups`` names of verified claims; [] when the user is in no group
-    (Cognito then omits the claim) or the claim is not a list of strings."""
-    groups = claims.get("cognito:groups")
-    if isinstance(groups, list | tuple):
-        return [g for g in groups if isinstance(g, str)]
-    return []
-
-
-def _str_claim(claims: Mapping[str, Any], name: str) -> str | None:
-    value = claims.get(name)
-    return value if isinstance(value, str) else None
 
 
 def verify_token_pair(
@@ -107,17 +93,16 @@ def session_data_from_tokens(
     """
     previous = previous or {}
     old_tokens = previous.get("tokens") or {}
-    scope = access_claims.get("scope")
     exp = access_claims.get("exp")
     return {
-        "sub": _str_claim(id_claims, "sub"),
-        "username": _str_claim(id_claims, "cognito:username")
-        or _str_claim(access_claims, "username"),
-        "email": _str_claim(id_claims, "email"),
-        "name": _str_claim(id_claims, "name"),
+        "sub": str_claim(id_claims, "sub"),
+        "username": str_claim(id_claims, "cognito:username")
+        or str_claim(access_claims, "username"),
+        "email": str_claim(id_claims, "email"),
+        "name": str_claim(id_claims, "name"),
         "groups": groups_claim(id_claims if "cognito:groups" in id_claims else access_claims),
         "claims": dict(id_claims),
-        "scopes": scope.split() if isinstance(scope, str) else [],
+        "scopes": scopes_claim(access_claims),
         "access_exp": float(exp) if isinstance(exp, int | float) else now + tokens.expires_in,
         "checked_at": now,
         "csrf": previous.get("csrf") or random_token(),
