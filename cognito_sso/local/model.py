@@ -5,20 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from cognito_sso.userpool import PasswordPolicy as PasswordPolicy  # re-exported
+
 #: Seconds per TokenValidityUnits value.
 VALIDITY_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
-
-
-@dataclass(frozen=True)
-class PasswordPolicy:
-    """A pool's password policy."""
-
-    minimum_length: int = 8
-    require_uppercase: bool = True
-    require_lowercase: bool = True
-    require_numbers: bool = True
-    require_symbols: bool = True
-    temporary_password_validity_days: int = 7
 
 
 @dataclass(frozen=True)

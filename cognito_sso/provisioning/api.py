@@ -7,7 +7,7 @@ Typical use against the local IdP::
     conn = api.connect(endpoint_url="http://127.0.0.1:9229")
     print("\\n".join(api.render_plan(api.plan(conn, spec))))
     result = api.apply(conn, spec, progress=print)        # ApplyResult(pool_id, plan, writes, ...)
-    outputs = api.write_outputs_for(conn, spec, "outputs.json")   # dict, file mode 0600
+    outputs = api.write_outputs_for(conn, spec, "outputs.json")   # PoolOutputs; file mode 0600
 
 Against AWS, leave out `endpoint_url`: normal boto3 credentials/region resolution applies.
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from cognito_sso.outputs import PoolOutputs, write_outputs
 from cognito_sso.provisioning.apply import ApplyResult, ReplacementRequired
 from cognito_sso.provisioning.apply import apply as _apply
 from cognito_sso.provisioning.aws import Connection, Progress, ProvisioningError, connect, quiet
@@ -26,7 +26,6 @@ from cognito_sso.provisioning.outputs import (
     default_outputs_path,
     masked,
     write_dotenv,
-    write_outputs,
 )
 from cognito_sso.provisioning.plan import Plan, make_plan, render_plan
 from cognito_sso.provisioning.spec import Spec, SpecError, load_spec
@@ -36,6 +35,7 @@ __all__ = [
     "ApplyResult",
     "Connection",
     "Plan",
+    "PoolOutputs",
     "ProvisioningError",
     "ReplacementRequired",
     "Spec",
@@ -63,7 +63,7 @@ def apply(conn: Connection, spec: Spec, *, progress: Progress = quiet) -> ApplyR
     return _apply(conn, spec, progress=progress)
 
 
-def outputs(conn: Connection, spec: Spec) -> dict[str, Any]:
+def outputs(conn: Connection, spec: Spec) -> PoolOutputs:
     """The outputs document for the spec's existing pool (read-only)."""
     state = read_state(conn, spec)
     if state is None:
@@ -74,13 +74,14 @@ def outputs(conn: Connection, spec: Spec) -> dict[str, Any]:
 def write_outputs_for(
     conn: Connection,
     spec: Spec,
-    path: str | Path | None = None,
+    path: str | Path,
     *,
     dotenv_path: str | Path | None = None,
-) -> dict[str, Any]:
-    """Read the outputs and write them (JSON, optionally dotenv) atomically with mode 0600."""
+) -> PoolOutputs:
+    """Read the outputs and write them to `path` (JSON; `default_outputs_path(spec_file)` puts
+    it next to the spec) and optionally `dotenv_path`, atomically with mode 0600."""
     data = outputs(conn, spec)
-    write_outputs(Path(path) if path else default_outputs_path(spec), data)
+    write_outputs(path, data)
     if dotenv_path:
         write_dotenv(Path(dotenv_path), data)
     return data

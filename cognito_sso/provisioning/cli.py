@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--outputs",
                 type=Path,
-                help="outputs JSON path (default: provisioning/outputs/<pool name>.json)",
+                help="outputs JSON path (default: next to the spec, <spec name>.outputs.json)",
             )
             cmd.add_argument("--dotenv", type=Path, help="also write a dotenv file here")
         if name == "destroy":
@@ -210,12 +210,14 @@ def _plan(conn: Connection, spec: Spec, args: argparse.Namespace, say: Say, _: C
 def _write_outputs(
     conn: Connection, spec: Spec, args: argparse.Namespace, say: Say
 ) -> dict[str, Any]:
-    path = args.outputs or default_outputs_path(spec)
+    """Write the outputs file(s); returns the document with its secrets masked."""
+    path = args.outputs or default_outputs_path(args.spec)
     data = api.write_outputs_for(conn, spec, path, dotenv_path=args.dotenv)
     say(f"outputs written to {path} (mode 0600)" + (f" and {args.dotenv}" if args.dotenv else ""))
-    for name, service in api.masked(data)["services"].items():
+    shown: dict[str, Any] = api.masked(data.to_json())
+    for name, service in shown["services"].items():
         say(f"  {name}: client_id={service['client_id']} client_secret={service['client_secret']}")
-    return data
+    return shown
 
 
 def _apply(conn: Connection, spec: Spec, args: argparse.Namespace, say: Say, _: Confirm) -> int:
@@ -226,8 +228,7 @@ def _apply(conn: Connection, spec: Spec, args: argparse.Namespace, say: Say, _: 
 
 
 def _outputs(conn: Connection, spec: Spec, args: argparse.Namespace, say: Say, _: Confirm) -> int:
-    data = _write_outputs(conn, spec, args, say)
-    say(json.dumps(api.masked(data), indent=2))
+    say(json.dumps(_write_outputs(conn, spec, args, say), indent=2))
     return EXIT_OK
 
 

@@ -9,10 +9,10 @@ exactly once. A desired value of None means "not managed by the spec" and is not
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from cognito_sso.provisioning.spec import (
-    STANDARD_ATTRIBUTES,
     ClientSpec,
     Duration,
     GroupSpec,
@@ -20,6 +20,7 @@ from cognito_sso.provisioning.spec import (
     Spec,
     UserSpec,
 )
+from cognito_sso.userpool import STANDARD_ATTRIBUTES, PasswordPolicy
 
 # Fields that exist only at creation time (reference 5.4): changing them needs a new pool.
 POOL_CREATE_ONLY = frozenset(
@@ -44,19 +45,9 @@ def _sorted(values: Any) -> list[str]:
 def pool_request(pool: PoolSpec) -> dict[str, Any]:
     """The CreateUserPool request for the spec (MFA is set afterwards with SetUserPoolMfaConfig:
     CreateUserPool only knows SMS MFA)."""
-    policy = pool.password_policy
     request: dict[str, Any] = {
         "PoolName": pool.name,
-        "Policies": {
-            "PasswordPolicy": {
-                "MinimumLength": policy.minimum_length,
-                "RequireUppercase": policy.require_uppercase,
-                "RequireLowercase": policy.require_lowercase,
-                "RequireNumbers": policy.require_numbers,
-                "RequireSymbols": policy.require_symbols,
-                "TemporaryPasswordValidityDays": policy.temporary_password_validity_days,
-            }
-        },
+        "Policies": {"PasswordPolicy": pool.password_policy.to_api()},
         "DeletionProtection": "ACTIVE" if pool.deletion_protection else "INACTIVE",
         "AutoVerifiedAttributes": list(pool.auto_verified_attributes),
         "UsernameConfiguration": {"CaseSensitive": pool.case_sensitive},
@@ -210,7 +201,7 @@ def _verification_update(described: Mapping[str, Any], desired: dict[str, Any]) 
 
 def pool_view(api: Mapping[str, Any]) -> dict[str, Any]:
     """Flatten a CreateUserPool request or a DescribeUserPool `UserPool` (MFA and tags excluded)."""
-    policy = (api.get("Policies") or {}).get("PasswordPolicy") or {}
+    policy = PasswordPolicy.from_api((api.get("Policies") or {}).get("PasswordPolicy"))
     admin = api.get("AdminCreateUserConfig") or {}
     invite = admin.get("InviteMessageTemplate") or {}
     email = api.get("EmailConfiguration") or {}
@@ -234,14 +225,7 @@ def pool_view(api: Mapping[str, Any]) -> dict[str, Any]:
             a["Name"] for a in schema if a.get("Required") and a["Name"] in STANDARD_ATTRIBUTES
         ),
         "attributes.auto_verified": _sorted(api.get("AutoVerifiedAttributes")),
-        "password_policy.minimum_length": policy.get("MinimumLength", 8),
-        "password_policy.require_uppercase": policy.get("RequireUppercase", False),
-        "password_policy.require_lowercase": policy.get("RequireLowercase", False),
-        "password_policy.require_numbers": policy.get("RequireNumbers", False),
-        "password_policy.require_symbols": policy.get("RequireSymbols", False),
-        "password_policy.temporary_password_validity_days": policy.get(
-            "TemporaryPasswordValidityDays", 7
-        ),
+        **{f"password_policy.{k}": v for k, v in asdict(policy).items()},
         "admin_create_user_only": admin.get("AllowAdminCreateUserOnly", False),
         "invitation.email_subject": invite.get("EmailSubject"),
         "invitation.email_message": invite.get("EmailMessage"),

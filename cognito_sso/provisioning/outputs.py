@@ -1,25 +1,25 @@
-"""The outputs file the services read: JSON (and optionally dotenv), atomic, mode 0600."""
+"""Building the outputs file the services read (its schema lives in `cognito_sso.outputs`),
+and its dotenv form; both written atomically with mode 0600."""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cognito_sso.outputs import PoolOutputs, ServiceOutputs, write_private_file
 from cognito_sso.provisioning.aws import Connection, ProvisioningError
 from cognito_sso.provisioning.spec import Spec
 from cognito_sso.provisioning.state import PoolState
 
-DEFAULT_OUTPUTS_DIR = Path("provisioning") / "outputs"
+OUTPUTS_SUFFIX = ".outputs.json"
 _SECRET_KEYS = frozenset({"client_secret"})
 
 
-def default_outputs_path(spec: Spec) -> Path:
-    """`provisioning/outputs/<pool name>.json` (git-ignored)."""
-    return DEFAULT_OUTPUTS_DIR / f"{spec.pool.name}.json"
+def default_outputs_path(spec_path: str | Path) -> Path:
+    """Next to the spec file: `pools/sso-demo.toml` -> `pools/sso-demo.outputs.json`."""
+    spec = Path(spec_path)
+    return spec.with_name(spec.stem + OUTPUTS_SUFFIX)
 
 
 def issuer_for(conn: Connection, pool_id: str) -> str:
@@ -38,34 +38,34 @@ def hosted_ui_for(conn: Connection, domain: str | None) -> str | None:
     return f"https://{domain}.auth.{conn.region}.amazoncognito.com"
 
 
-def collect_outputs(conn: Connection, spec: Spec, state: PoolState) -> dict[str, Any]:
+def collect_outputs(conn: Connection, spec: Spec, state: PoolState) -> PoolOutputs:
     """Everything each service needs to configure `cognito_sso`, from the current state."""
-    services: dict[str, Any] = {}
+    services: dict[str, ServiceOutputs] = {}
     for client in spec.clients:
         described = state.clients.get(client.name)
         if described is None:
             raise ProvisioningError(
                 f"app client {client.name!r} does not exist yet: run apply first"
             )
-        services[client.name] = {
-            "client_id": described["ClientId"],
-            "client_secret": described.get("ClientSecret"),
-            "redirect_uri": client.callback_urls[0] if client.callback_urls else None,
-            "logout_uri": client.logout_urls[0] if client.logout_urls else None,
-            "scopes": list(client.oauth_scopes),
-        }
+        services[client.name] = ServiceOutputs(
+            client_id=described["ClientId"],
+            client_secret=described.get("ClientSecret"),
+            redirect_uri=client.callback_urls[0] if client.callback_urls else None,
+            logout_uri=client.logout_urls[0] if client.logout_urls else None,
+            scopes=client.oauth_scopes,
+        )
     domain = state.pool.get("Domain") or spec.domain_prefix
-    return {
-        "pool_name": spec.pool.name,
-        "pool_id": state.pool_id,
-        "pool_arn": state.pool_arn,
-        "region": conn.region,
-        "issuer": issuer_for(conn, state.pool_id),
-        "hosted_ui_base_url": hosted_ui_for(conn, domain),
-        "endpoint_url": conn.endpoint_url,
-        "groups": [g.name for g in spec.groups],
-        "services": services,
-    }
+    return PoolOutputs(
+        pool_name=spec.pool.name,
+        pool_id=state.pool_id,
+        pool_arn=state.pool_arn,
+        region=conn.region,
+        issuer=issuer_for(conn, state.pool_id),
+        hosted_ui_base_url=hosted_ui_for(conn, domain),
+        endpoint_url=conn.endpoint_url,
+        groups=tuple(g.name for g in spec.groups),
+        services=services,
+    )
 
 
 def mask_secret(value: str | None) -> str | None:
@@ -87,52 +87,31 @@ def masked(data: Any) -> Any:
     return data
 
 
-def write_private_file(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically (temp file + rename) with mode 0600 from the start."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_outputs(path: Path, outputs: Mapping[str, Any]) -> None:
-    """Write the JSON outputs file."""
-    write_private_file(path, json.dumps(outputs, indent=2, sort_keys=False) + "\n")
-
-
-def dotenv_text(outputs: Mapping[str, Any]) -> str:
+def dotenv_text(outputs: PoolOutputs) -> str:
     """The outputs as `KEY=value` lines: pool-wide `COGNITO_*` keys and per-service
     `<SERVICE>_COGNITO_CLIENT_ID`, `..._CLIENT_SECRET`, `..._REDIRECT_URI`, `..._LOGOUT_URI`,
     `..._SCOPES`. Values with spaces are double-quoted, so `set -a; . file` and python-dotenv
     read them whole; the pool ARN and hosted-UI URL are comments (no setting reads them)."""
     lines = [
-        f"# user pool {outputs['pool_arn']}",
-        f"# hosted UI {outputs['hosted_ui_base_url'] or '(no domain)'}",
-        f"COGNITO_USER_POOL_ID={outputs['pool_id']}",
-        f"COGNITO_REGION={outputs['region']}",
-        f"COGNITO_ISSUER={outputs['issuer']}",
-        f"COGNITO_ENDPOINT_URL={outputs['endpoint_url'] or ''}",
+        f"# user pool {outputs.pool_arn}",
+        f"# hosted UI {outputs.hosted_ui_base_url or '(no domain)'}",
+        f"COGNITO_USER_POOL_ID={outputs.pool_id}",
+        f"COGNITO_REGION={outputs.region}",
+        f"COGNITO_ISSUER={outputs.issuer}",
+        f"COGNITO_ENDPOINT_URL={outputs.endpoint_url or ''}",
     ]
-    for name, service in outputs["services"].items():
+    for name, service in outputs.services.items():
         prefix = "".join(c if c.isalnum() else "_" for c in name).upper()
         lines += [
-            f"{prefix}_COGNITO_CLIENT_ID={service['client_id']}",
-            f"{prefix}_COGNITO_CLIENT_SECRET={service['client_secret'] or ''}",
-            f"{prefix}_COGNITO_REDIRECT_URI={service['redirect_uri'] or ''}",
-            f"{prefix}_COGNITO_LOGOUT_URI={service['logout_uri'] or ''}",
-            f'{prefix}_COGNITO_SCOPES="{" ".join(service["scopes"])}"',
+            f"{prefix}_COGNITO_CLIENT_ID={service.client_id}",
+            f"{prefix}_COGNITO_CLIENT_SECRET={service.client_secret or ''}",
+            f"{prefix}_COGNITO_REDIRECT_URI={service.redirect_uri or ''}",
+            f"{prefix}_COGNITO_LOGOUT_URI={service.logout_uri or ''}",
+            f'{prefix}_COGNITO_SCOPES="{" ".join(service.scopes)}"',
         ]
     return "\n".join(lines) + "\n"
 
 
-def write_dotenv(path: Path, outputs: Mapping[str, Any]) -> None:
+def write_dotenv(path: Path, outputs: PoolOutputs) -> None:
     """Write the dotenv outputs file."""
     write_private_file(path, dotenv_text(outputs))

@@ -15,6 +15,7 @@ from typing import Any
 
 from cognito_sso.provisioning.spec_reader import Problem, TableReader
 from cognito_sso.urls import redirect_url_problem
+from cognito_sso.userpool import STANDARD_ATTRIBUTES, VERIFICATION_ATTRIBUTES, PasswordPolicy
 
 __all__ = [
     "ClientSpec",
@@ -24,7 +25,7 @@ __all__ = [
     "GroupSpec",
     "InviteSpec",
     "MfaSpec",
-    "PasswordPolicySpec",
+    "PasswordPolicy",
     "PoolSpec",
     "Problem",
     "SmsSpec",
@@ -36,26 +37,7 @@ __all__ = [
     "parse_spec",
 ]
 
-STANDARD_ATTRIBUTES = (
-    "address",
-    "birthdate",
-    "email",
-    "family_name",
-    "gender",
-    "given_name",
-    "locale",
-    "middle_name",
-    "name",
-    "nickname",
-    "phone_number",
-    "picture",
-    "preferred_username",
-    "profile",
-    "updated_at",
-    "website",
-    "zoneinfo",
-)
-CLIENT_ATTRIBUTES = (*STANDARD_ATTRIBUTES, "email_verified", "phone_number_verified")
+CLIENT_ATTRIBUTES = (*STANDARD_ATTRIBUTES, *VERIFICATION_ATTRIBUTES)
 AUTH_FLOWS = (
     "ALLOW_USER_AUTH",
     "ALLOW_USER_SRP_AUTH",
@@ -127,18 +109,6 @@ class Duration:
 
 
 @dataclass(frozen=True)
-class PasswordPolicySpec:
-    """`[pool.password_policy]`."""
-
-    minimum_length: int = 8
-    require_uppercase: bool = True
-    require_lowercase: bool = True
-    require_numbers: bool = True
-    require_symbols: bool = True
-    temporary_password_validity_days: int = 7
-
-
-@dataclass(frozen=True)
 class InviteSpec:
     """`[pool.invitation]`: the AdminCreateUser invitation message."""
 
@@ -202,7 +172,7 @@ class PoolSpec:
     case_sensitive: bool = True
     required_attributes: tuple[str, ...] = ()
     auto_verified_attributes: tuple[str, ...] = ()
-    password_policy: PasswordPolicySpec = field(default_factory=PasswordPolicySpec)
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     admin_only: bool = False
     invitation: InviteSpec = field(default_factory=InviteSpec)
     mfa: MfaSpec = field(default_factory=MfaSpec)
@@ -311,7 +281,7 @@ def _read_pool(t: TableReader) -> PoolSpec:
     attrs.close()
 
     pp = t.table("password_policy")
-    policy = PasswordPolicySpec(
+    policy = PasswordPolicy(
         minimum_length=pp.integer("minimum_length", default=8, minimum=6, maximum=99),
         require_uppercase=pp.boolean("require_uppercase", default=True),
         require_lowercase=pp.boolean("require_lowercase", default=True),

@@ -29,7 +29,8 @@ DEMO_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "reports": ("invoices:read", "reports:view"),
 }
 
-DEFAULT_OUTPUTS_FILE = "provisioning/outputs/sso-demo.json"
+# Where `cognito-sso provision apply --spec provisioning/pools/sso-demo.toml` writes it.
+DEFAULT_OUTPUTS_FILE = "provisioning/pools/sso-demo.outputs.json"
 SERVICE_TITLES = {"billing": ("Billing", "B"), "reports": ("Reports", "R")}
 
 blueprint = Blueprint(

@@ -21,11 +21,11 @@ def test_the_pool_gives_the_app_its_client_and_the_readme_its_dotenv_keys(
         conn, spec, tmp_path / "minimal.json", dotenv_path=tmp_path / "minimal.env"
     )
 
-    service = outputs["services"]["minimal"]
+    service = outputs.services["minimal"]
     # app.py's default redirect URI and the extension's default sign-out page
-    assert service["redirect_uri"] == "http://localhost:5000/auth/callback"
-    assert service["logout_uri"] == "http://localhost:5000/auth/logged-out"
-    assert "openid" in service["scopes"] and "aws.cognito.signin.user.admin" in service["scopes"]
+    assert service.redirect_uri == "http://localhost:5000/auth/callback"
+    assert service.logout_uri == "http://localhost:5000/auth/logged-out"
+    assert "openid" in service.scopes and "aws.cognito.signin.user.admin" in service.scopes
     assert [user.email for user in spec.users] == ["dave@example.com"]
 
     # The README exports exactly these keys from the dotenv file, minus the MINIMAL_ prefix.
@@ -42,8 +42,8 @@ def test_the_pool_gives_the_app_its_client_and_the_readme_its_dotenv_keys(
         )
     )
     assert dotenv == {
-        "COGNITO_ISSUER": outputs["issuer"],
-        "MINIMAL_COGNITO_CLIENT_ID": service["client_id"],
-        "MINIMAL_COGNITO_CLIENT_SECRET": service["client_secret"],
+        "COGNITO_ISSUER": outputs.issuer,
+        "MINIMAL_COGNITO_CLIENT_ID": service.client_id,
+        "MINIMAL_COGNITO_CLIENT_SECRET": service.client_secret,
     }
     assert all(" " not in value for value in dotenv.values())  # safe for `export $(...)`

@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 import stat
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cognito_sso.errors import ConfigurationError
+from cognito_sso.outputs import (
+    OUTPUTS_VERSION,
+    PoolOutputs,
+    load_outputs,
+    read_outputs,
+    write_outputs,
+)
 from cognito_sso.provisioning.aws import (
     Connection,
     ProvisioningError,
@@ -18,17 +27,18 @@ from cognito_sso.provisioning.aws import (
     is_write_operation,
 )
 from cognito_sso.provisioning.outputs import (
+    default_outputs_path,
     dotenv_text,
     hosted_ui_for,
     issuer_for,
     mask_secret,
     masked,
-    write_outputs,
 )
 from tests.provisioning.scripted_aws import scripted_cognito
 
 SECRET = "1abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklm"
-OUTPUTS: dict[str, Any] = {
+OUTPUTS_JSON: dict[str, Any] = {
+    "version": 1,
     "pool_name": "sso-demo",
     "pool_id": "eu-west-1_AbC123def",
     "pool_arn": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123def",
@@ -47,6 +57,7 @@ OUTPUTS: dict[str, Any] = {
         }
     },
 }
+OUTPUTS = PoolOutputs.from_json(OUTPUTS_JSON)
 
 
 def aws_connection(region: str = "eu-west-1") -> Connection:
@@ -71,18 +82,20 @@ def test_secrets_are_masked_to_the_last_four_characters() -> None:
     assert mask_secret(SECRET) == "****" + SECRET[-4:]
     assert mask_secret("short") == "****"
     assert mask_secret(None) is None
-    shown = json.dumps(masked(OUTPUTS))
+    shown = json.dumps(masked(OUTPUTS_JSON))
     assert SECRET not in shown and SECRET[:-4] not in shown
-    assert OUTPUTS["services"]["billing"]["client_secret"] == SECRET  # input untouched
+    assert OUTPUTS_JSON["services"]["billing"]["client_secret"] == SECRET  # input untouched
+    assert SECRET not in repr(OUTPUTS)  # nor in the record's repr
 
 
 def test_outputs_file_is_atomic_and_private(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "out.json"
     write_outputs(path, OUTPUTS)
-    assert json.loads(path.read_text(encoding="utf-8")) == OUTPUTS
+    assert json.loads(path.read_text(encoding="utf-8")) == OUTPUTS_JSON
+    assert read_outputs(path) == OUTPUTS
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     path.chmod(0o644)
-    write_outputs(path, {**OUTPUTS, "pool_id": "other"})  # replaced, permissions reset
+    write_outputs(path, replace(OUTPUTS, pool_id="other"))  # replaced, permissions reset
     assert json.loads(path.read_text(encoding="utf-8"))["pool_id"] == "other"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sorted(p.name for p in path.parent.iterdir()) == ["out.json"]
@@ -92,8 +105,8 @@ def test_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
     path = tmp_path / "out.json"
     write_outputs(path, OUTPUTS)
     with pytest.raises(TypeError):
-        write_outputs(path, {"bad": object()})
-    assert json.loads(path.read_text(encoding="utf-8")) == OUTPUTS
+        write_outputs(path, replace(OUTPUTS, groups=(object(),)))  # type: ignore[arg-type]
+    assert json.loads(path.read_text(encoding="utf-8")) == OUTPUTS_JSON
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
 
 
@@ -189,3 +202,42 @@ def test_endpoint_from_the_environment_is_used_for_outputs(
     assert issuer_for(conn, "eu-west-1_AbC") == "http://127.0.0.1:9229/eu-west-1_AbC"
     monkeypatch.delenv("AWS_ENDPOINT_URL")
     assert connect(region="eu-west-1").endpoint_url is None
+
+
+def test_outputs_without_a_version_still_load(tmp_path: Path) -> None:
+    """Files written before the version field existed are version 1."""
+    old = {k: v for k, v in OUTPUTS_JSON.items() if k != "version"}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    assert read_outputs(path) == OUTPUTS
+    assert load_outputs(path, "billing")["COGNITO_CLIENT_SECRET"] == SECRET
+
+
+def test_outputs_of_a_future_version_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps({**OUTPUTS_JSON, "version": OUTPUTS_VERSION + 1}))
+    with pytest.raises(ConfigurationError, match=r"version 2.*upgrade cognito-sso"):
+        load_outputs(path, "billing")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"version": "1"}, "version must be a positive integer"),
+        ({"issuer": None}, "pool_id and issuer are required"),
+        ({"groups": "billing"}, "groups must be a list of strings"),
+        ({"services": {"billing": {"client_secret": "x"}}}, "client_id is missing"),
+        ({"services": {"billing": {"client_id": 7}}}, "client_id must be a string"),
+        ({"services": []}, "services must be a JSON object"),
+    ],
+)
+def test_malformed_outputs_are_explained(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        PoolOutputs.from_json({**OUTPUTS_JSON, **change})
+
+
+def test_default_outputs_path_is_next_to_the_spec(tmp_path: Path) -> None:
+    assert default_outputs_path(tmp_path / "pools" / "team.toml") == (
+        tmp_path / "pools" / "team.outputs.json"
+    )
+    assert default_outputs_path("team.toml") == Path("team.outputs.json")

@@ -71,8 +71,8 @@ def test_pool_without_optional_sections(conn: Connection, tmp_path: Path) -> Non
     assert first.operations == ["CreateUserPool", "CreateUserPoolClient"]
     assert api.apply(conn, spec).writes == 0
     data = api.outputs(conn, spec)
-    assert data["services"]["api"]["client_secret"] is None
-    assert data["groups"] == []
+    assert data.services["api"].client_secret is None
+    assert data.groups == ()
 
 
 def test_turning_mfa_and_device_remembering_off(

@@ -29,31 +29,9 @@ from joserfc.jwk import RSAKey
 
 from cognito_sso.local.errors import CognitoError, OAuthError, not_authorized
 from cognito_sso.local.model import Client, Pool, TokenSet, User
+from cognito_sso.userpool import DEFAULT_READ_ATTRIBUTES as DEFAULT_READABLE
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
-STANDARD_ATTRIBUTES = frozenset(
-    {
-        "address",
-        "birthdate",
-        "email",
-        "family_name",
-        "gender",
-        "given_name",
-        "locale",
-        "middle_name",
-        "name",
-        "nickname",
-        "phone_number",
-        "picture",
-        "preferred_username",
-        "profile",
-        "updated_at",
-        "website",
-        "zoneinfo",
-    }
-)
-#: What a client may read when its ReadAttributes is not set (custom attributes excluded).
-DEFAULT_READABLE = STANDARD_ATTRIBUTES | {"email_verified", "phone_number_verified"}
 _BOOLEAN_ATTRIBUTES = frozenset({"email_verified", "phone_number_verified"})
 _NUMBER_ATTRIBUTES = frozenset({"updated_at"})
 

@@ -1,0 +1,87 @@
+"""Facts about Cognito user pools shared by provisioning and the local IdP (reference 5.1, 5.2).
+
+Framework-free and dependency-free: the standard attributes, what an app client may read by
+default, and the password policy with its API shape (``Policies.PasswordPolicy``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "DEFAULT_READ_ATTRIBUTES",
+    "STANDARD_ATTRIBUTES",
+    "VERIFICATION_ATTRIBUTES",
+    "PasswordPolicy",
+]
+
+STANDARD_ATTRIBUTES: tuple[str, ...] = (
+    "address",
+    "birthdate",
+    "email",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+)
+"""The OIDC standard attributes every user pool has (``sub`` aside)."""
+
+VERIFICATION_ATTRIBUTES: tuple[str, ...] = ("email_verified", "phone_number_verified")
+"""Readable flags that are not standard attributes themselves."""
+
+DEFAULT_READ_ATTRIBUTES: frozenset[str] = frozenset(STANDARD_ATTRIBUTES + VERIFICATION_ATTRIBUTES)
+"""What an app client may read when its ``ReadAttributes`` is not set (no custom attributes)."""
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """A pool's password policy; the defaults are Cognito's when a field is omitted."""
+
+    minimum_length: int = 8
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_numbers: bool = True
+    require_symbols: bool = True
+    temporary_password_validity_days: int = 7
+
+    def to_api(self) -> dict[str, Any]:
+        """The ``Policies.PasswordPolicy`` member of CreateUserPool / UpdateUserPool."""
+        return {
+            "MinimumLength": self.minimum_length,
+            "RequireUppercase": self.require_uppercase,
+            "RequireLowercase": self.require_lowercase,
+            "RequireNumbers": self.require_numbers,
+            "RequireSymbols": self.require_symbols,
+            "TemporaryPasswordValidityDays": self.temporary_password_validity_days,
+        }
+
+    @classmethod
+    def from_api(cls, api: Mapping[str, Any] | None) -> PasswordPolicy:
+        """From a ``Policies.PasswordPolicy`` (request or DescribeUserPool); omitted fields
+        take Cognito's defaults."""
+        policy = api or {}
+        default = cls()
+        return cls(
+            minimum_length=int(policy.get("MinimumLength", default.minimum_length)),
+            require_uppercase=bool(policy.get("RequireUppercase", default.require_uppercase)),
+            require_lowercase=bool(policy.get("RequireLowercase", default.require_lowercase)),
+            require_numbers=bool(policy.get("RequireNumbers", default.require_numbers)),
+            require_symbols=bool(policy.get("RequireSymbols", default.require_symbols)),
+            temporary_password_validity_days=int(
+                policy.get(
+                    "TemporaryPasswordValidityDays", default.temporary_password_validity_days
+                )
+            ),
+        )
