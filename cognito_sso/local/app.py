@@ -17,7 +17,7 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
-from cognito_sso.local.api.handlers import error_response, handle_json_api
+from cognito_sso.local.api.dispatch import error_response, handle_json_api
 from cognito_sso.local.errors import CognitoError, OAuthError
 from cognito_sso.local.faults import drop_connection, endpoint_for_path, hang
 from cognito_sso.local.state import LocalCognito

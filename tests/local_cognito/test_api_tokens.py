@@ -16,7 +16,8 @@ from joserfc.jwk import KeySet
 from cognito_sso.local.errors import CognitoError, OAuthError
 from cognito_sso.local.model import Client, Pool, User
 from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
-from cognito_sso.local.tokens.service import ADMIN_SCOPE, TokenService
+from cognito_sso.local.tokens.claims import ADMIN_SCOPE
+from cognito_sso.local.tokens.service import TokenService
 
 POOL = Pool(
     id="eu-west-1_Tok3nTest",

@@ -1,5 +1,5 @@
-"""The one module that touches moto: pools, clients, groups and users live in moto's
-cognito-idp backend, owned by this object for the life of the process.
+"""The directory: pools, clients, groups and users live in moto's cognito-idp backend,
+owned by a `Directory` for the life of the process.
 
 We deliberately do not use `mock_aws()` (it resets moto's global state) nor moto's
 global `cognitoidp_backends`: each `Directory` keeps its own backend per region, so
@@ -19,16 +19,22 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-import moto.cognitoidp.models as moto_models
-from joserfc.jwk import RSAKey
-from moto.cognitoidp.models import CognitoIdpBackend, UserStatus
+from moto.cognitoidp.models import CognitoIdpBackend
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.request import Request
 
+from cognito_sso.local.equal_secrets import equal_secrets
 from cognito_sso.local.errors import CognitoError, invalid_parameter, resource_not_found
-from cognito_sso.local.model import VALIDITY_UNIT_SECONDS, Client, PasswordPolicy, Pool, User
-from cognito_sso.local.web.client_auth import equal_secrets
+from cognito_sso.local.model import Client, Pool, User
+from cognito_sso.local.moto_adapter import jwk_cache
+from cognito_sso.local.moto_adapter.records import (
+    client_from,
+    flat_attributes,
+    pool_from,
+    set_status,
+    user_from,
+)
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 _CREATE_ONLY = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
@@ -40,35 +46,9 @@ _CLIENT_DEFAULTS: dict[str, Any] = {
     "EnableTokenRevocation": True,
     "RefreshTokenValidity": 30,
 }
-# Cognito's defaults when TokenValidityUnits is absent: access/id in hours, refresh in days.
-_DEFAULT_UNITS = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
 
 
-class _MotoJwkCache:
-    """Stands in for the `joserfc.jwk` module inside moto's cognito-idp models.
-
-    moto parses the same fixed RSA private key (shipped with moto) for every new user pool,
-    which costs 0.05-0.3 s per CreateUserPool (recovering the primes). The local IdP never
-    uses that key (it mints its own tokens), so parse it once and share the result.
-    moto's models module only calls `jwk.RSAKey.import_key`; should that change, every
-    CreateUserPool fails loudly in the tests.
-    """
-
-    class RSAKey:
-        _parsed: dict[str, RSAKey] = {}
-
-        @classmethod
-        def import_key(cls, data: Any, *args: Any, **kwargs: Any) -> RSAKey:
-            cache_key = json.dumps(data, sort_keys=True, default=str)
-            key = cls._parsed.get(cache_key)
-            if key is None:
-                key = RSAKey.import_key(data, *args, **kwargs)
-                cls._parsed[cache_key] = key
-            return key
-
-
-if getattr(moto_models, "jwk", None) is not None:
-    moto_models.jwk = _MotoJwkCache
+jwk_cache.install()
 
 
 class Directory:
@@ -162,7 +142,7 @@ class Directory:
     def pool(self, pool_id: str) -> Pool:
         """A pool's configuration; ResourceNotFoundException when it does not exist."""
         moto_pool = self._moto_pool(pool_id)
-        return replace(_pool_from(moto_pool), domain=self.domain_of(pool_id))
+        return replace(pool_from(moto_pool), domain=self.domain_of(pool_id))
 
     def pool_config(self, pool_id: str) -> dict[str, Any]:
         """The pool as DescribeUserPool returns it (a copy)."""
@@ -171,7 +151,7 @@ class Directory:
     def client(self, client_id: str) -> Client:
         """An app client, searched across all pools."""
         moto_client = self._moto_client(client_id)
-        return _client_from(moto_client)
+        return client_from(moto_client)
 
     def pool_ids(self) -> list[str]:
         """Every pool id, in creation order."""
@@ -181,18 +161,18 @@ class Directory:
     def find_user(self, pool_id: str, login: str) -> User | None:
         """A user by Username, sub, or a username/alias attribute (case rules of the pool)."""
         moto_user = self._find_moto_user(pool_id, login)
-        return None if moto_user is None else _user_from(moto_user)
+        return None if moto_user is None else user_from(moto_user)
 
     def user_by_sub(self, pool_id: str, sub: str) -> User | None:
         """A user by their immutable sub."""
         for user in self._moto_pool(pool_id).users.values():
             if user.id == sub:
-                return _user_from(user)
+                return user_from(user)
         return None
 
     def _find_moto_user(self, pool_id: str, login: str) -> Any:
         moto_pool = self._moto_pool(pool_id)
-        pool = _pool_from(moto_pool)
+        pool = pool_from(moto_pool)
 
         def fold(text: str) -> str:
             return text if pool.case_sensitive else text.casefold()
@@ -204,7 +184,7 @@ class Directory:
                 return user
         lookup_attrs = [*pool.username_attributes, *pool.alias_attributes]
         for user in users:
-            attrs = _flat(user.attributes)
+            attrs = flat_attributes(user.attributes)
             for name in lookup_attrs:
                 value = attrs.get(name)
                 if value is None:
@@ -230,7 +210,7 @@ class Directory:
         """Set a password (policy checked by the caller); permanent confirms the user."""
         user = self._require_user(pool_id, username)
         user.password = password
-        _set_status(user, "CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD")
+        set_status(user, "CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD")
         if not permanent:
             self._password_set_at[(pool_id, str(user.id))] = time.time()
 
@@ -252,7 +232,7 @@ class Directory:
 
     def set_status(self, pool_id: str, username: str, status: str) -> None:
         """Set a user's status (CONFIRMED, UNCONFIRMED, ...)."""
-        _set_status(self._require_user(pool_id, username), status)
+        set_status(self._require_user(pool_id, username), status)
 
     # ------------------------------------------------------------------ TOTP / MFA
     def set_totp_secret(
@@ -301,7 +281,7 @@ class Directory:
         moto_user, _ = self.backend(region).sign_up(
             client_id, username, password, [{"Name": k, "Value": v} for k, v in attributes.items()]
         )
-        return _user_from(moto_user)
+        return user_from(moto_user)
 
     # ------------------------------------------------------------------ clients & domains
     def update_user_pool_client(
@@ -454,116 +434,3 @@ class Directory:
         if user is None:
             raise CognitoError("UserNotFoundException", "User does not exist.")
         return user
-
-
-def _set_status(user: Any, status: str) -> None:
-    user.status = UserStatus[status]
-
-
-def _flat(attributes: Any) -> dict[str, str]:
-    return {str(a["Name"]): str(a.get("Value", "")) for a in attributes or []}
-
-
-def _status_text(status: Any) -> str:
-    return str(getattr(status, "value", status))
-
-
-def _pool_from(moto_pool: Any) -> Pool:
-    cfg: dict[str, Any] = moto_pool.extended_config
-    policy = (cfg.get("Policies") or {}).get("PasswordPolicy") or {}
-    admin_cfg = cfg.get("AdminCreateUserConfig") or {}
-    invite = admin_cfg.get("InviteMessageTemplate") or {}
-    username_cfg = cfg.get("UsernameConfiguration") or {}
-    recovery = (cfg.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms") or []
-    required = tuple(
-        str(att.name)
-        for att in moto_pool.schema_attributes.values()
-        if getattr(att, "required", False) and att.name != "sub"
-    )
-    token_mfa = moto_pool.token_mfa_config or {}
-    return Pool(
-        id=str(moto_pool.id),
-        name=str(moto_pool.name),
-        arn=str(moto_pool.arn),
-        region=str(moto_pool.region),
-        username_attributes=tuple(cfg.get("UsernameAttributes") or ()),
-        alias_attributes=tuple(cfg.get("AliasAttributes") or ()),
-        # the API default is case sensitive when UsernameConfiguration is omitted
-        case_sensitive=bool(username_cfg.get("CaseSensitive", True)),
-        required_attributes=required,
-        password_policy=PasswordPolicy(
-            minimum_length=int(policy.get("MinimumLength", 8)),
-            require_uppercase=bool(policy.get("RequireUppercase", True)),
-            require_lowercase=bool(policy.get("RequireLowercase", True)),
-            require_numbers=bool(policy.get("RequireNumbers", True)),
-            require_symbols=bool(policy.get("RequireSymbols", True)),
-            temporary_password_validity_days=int(policy.get("TemporaryPasswordValidityDays", 7)),
-        ),
-        allow_admin_create_user_only=bool(admin_cfg.get("AllowAdminCreateUserOnly", False)),
-        invite_subject=invite.get("EmailSubject"),
-        invite_message=invite.get("EmailMessage"),
-        verification_template=dict(cfg.get("VerificationMessageTemplate") or {}),
-        auto_verified_attributes=tuple(cfg.get("AutoVerifiedAttributes") or ()),
-        mfa_configuration=str(moto_pool.mfa_config or "OFF"),
-        software_token_mfa_enabled=bool(token_mfa.get("Enabled", False)),
-        recovery_mechanisms=tuple(
-            str(m["Name"]) for m in sorted(recovery, key=lambda m: int(m.get("Priority", 0)))
-        ),
-    )
-
-
-def _seconds(cfg: Mapping[str, Any], key: str, unit_key: str, default: int) -> int:
-    value = cfg.get(key)
-    if value is None or int(value) == 0:
-        return default  # RefreshTokenValidity 0 means the default (reference 3.4)
-    units = cfg.get("TokenValidityUnits") or {}
-    unit = str(units.get(unit_key) or _DEFAULT_UNITS[unit_key])
-    return int(value) * VALIDITY_UNIT_SECONDS.get(unit, 1)
-
-
-def _client_from(moto_client: Any) -> Client:
-    cfg: dict[str, Any] = moto_client.extended_config
-    read = cfg.get("ReadAttributes")
-    rotation_cfg = cfg.get("RefreshTokenRotation") or {}
-    rotation = rotation_cfg.get("Feature") == "ENABLED"
-    return Client(
-        pool_id=str(moto_client.user_pool_id),
-        id=str(moto_client.id),
-        name=str(cfg.get("ClientName") or ""),
-        secret=str(moto_client.secret) if moto_client.generate_secret else None,
-        explicit_auth_flows=frozenset(cfg.get("ExplicitAuthFlows") or ()),
-        prevent_user_existence_errors=cfg.get("PreventUserExistenceErrors") == "ENABLED",
-        enable_token_revocation=bool(cfg.get("EnableTokenRevocation", True)),
-        read_attributes=frozenset(read) if read else None,
-        callback_urls=tuple(cfg.get("CallbackURLs") or ()),
-        logout_urls=tuple(cfg.get("LogoutURLs") or ()),
-        allowed_oauth_flows=frozenset(cfg.get("AllowedOAuthFlows") or ()),
-        allowed_oauth_scopes=tuple(cfg.get("AllowedOAuthScopes") or ()),
-        oauth_enabled=bool(cfg.get("AllowedOAuthFlowsUserPoolClient", False)),
-        supported_identity_providers=tuple(cfg.get("SupportedIdentityProviders") or ()),
-        access_token_seconds=_seconds(cfg, "AccessTokenValidity", "AccessToken", 3600),
-        id_token_seconds=_seconds(cfg, "IdTokenValidity", "IdToken", 3600),
-        refresh_token_seconds=_seconds(cfg, "RefreshTokenValidity", "RefreshToken", 30 * 86400),
-        refresh_token_rotation=rotation,
-        refresh_token_grace_seconds=int(rotation_cfg.get("RetryGracePeriodSeconds") or 0),
-        auth_session_seconds=60 * int(cfg.get("AuthSessionValidity") or 3),
-    )
-
-
-def _user_from(moto_user: Any) -> User:
-    groups = sorted(
-        moto_user.groups,
-        key=lambda g: (g.precedence if g.precedence is not None else 2**31, g.group_name),
-    )
-    preferred = moto_user.preferred_mfa_setting or None
-    return User(
-        pool_id=str(moto_user.user_pool_id),
-        username=str(moto_user.username),
-        sub=str(moto_user.id),
-        status=_status_text(moto_user.status),
-        enabled=bool(moto_user.enabled),
-        attributes=_flat(moto_user.attributes),
-        groups=tuple(str(g.group_name) for g in groups),
-        mfa_totp_enabled=bool(moto_user.software_token_mfa_enabled),
-        preferred_mfa=str(preferred) if preferred else None,
-    )

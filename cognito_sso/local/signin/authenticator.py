@@ -10,22 +10,21 @@ hosted UI never needed them). Callers hold `LocalCognito.lock`.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 import pyotp
 
 from cognito_sso.local.errors import CognitoError, invalid_parameter, not_authorized
-from cognito_sso.local.model import Client, PasswordPolicy, Pool, User
+from cognito_sso.local.model import Client, Pool, User
 from cognito_sso.local.moto_adapter.directory import Directory
-from cognito_sso.local.outbox import Outbox, render
+from cognito_sso.local.outbox import Outbox
+from cognito_sso.local.signin.codes import CODE_MISMATCH, MAX_CODE_ATTEMPTS, MailedCodes
+from cognito_sso.local.signin.passwords import missing_required, validate_password
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105 - a challenge name
 MFA_SETUP = "MFA_SETUP"
@@ -34,14 +33,10 @@ SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"  # noqa: S105 - a challenge name
 INCORRECT = "Incorrect username or password."
 SESSION_EXPIRED = "Invalid session for the user, session is expired."
 TEMP_PASSWORD_EXPIRED = "Temporary password has expired and must be reset by an administrator."  # noqa: S105
-CODE_MISMATCH = "Invalid verification code provided, please try again."
-CODE_EXPIRED = "Invalid code provided, please request a code again."
 MFA_CODE_MISMATCH = "Invalid code or auth state for the user."
 RESET_CODE_SECONDS = 3600
 SIGNUP_CODE_SECONDS = 24 * 3600
-MAX_CODE_ATTEMPTS = 5
 CHALLENGE_SECONDS = 180
-_SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 
 
 @dataclass(frozen=True)
@@ -75,47 +70,6 @@ class _ChallengeState:
     wrong_codes: int = 0
 
 
-@dataclass
-class _Code:
-    digest: str
-    expires_at: float
-    attempts: int = 0
-
-
-def validate_password(policy: PasswordPolicy, password: str) -> None:
-    """Raise InvalidPasswordException when `password` breaks the pool's policy."""
-    problems = []
-    if len(password) < policy.minimum_length:
-        problems.append("Password not long enough")
-    if policy.require_uppercase and not re.search(r"[A-Z]", password):
-        problems.append("Password must have uppercase characters")
-    if policy.require_lowercase and not re.search(r"[a-z]", password):
-        problems.append("Password must have lowercase characters")
-    if policy.require_numbers and not re.search(r"[0-9]", password):
-        problems.append("Password must have numeric characters")
-    if policy.require_symbols and not any(c in _SYMBOLS for c in password):
-        problems.append("Password must have symbol characters")
-    if len(password) > 256:
-        problems.append("Password too long")
-    if problems:
-        raise CognitoError(
-            "InvalidPasswordException", f"Password did not conform with policy: {problems[0]}"
-        )
-
-
-def mask_destination(address: str) -> str:
-    """Cognito-style masked delivery destination (`a***@e***`)."""
-    if "@" in address:
-        local, _, domain = address.partition("@")
-        return f"{local[:1]}***@{domain[:1]}***"
-    return f"+*******{address[-4:]}"
-
-
-def missing_required(pool: Pool, attributes: Mapping[str, str]) -> list[str]:
-    """Required attributes without a value (username attributes are filled from the username)."""
-    return [name for name in pool.required_attributes if not attributes.get(name)]
-
-
 class Authenticator:
     """Sign-in state machine over the directory; keeps challenge sessions and reset codes."""
 
@@ -134,7 +88,7 @@ class Authenticator:
         self._clock = clock
         self._challenge_seconds = challenge_seconds
         self._sessions: dict[str, _ChallengeState] = {}
-        self._codes: dict[tuple[str, str, str], _Code] = {}  # (purpose, pool, sub)
+        self.codes = MailedCodes(outbox, self.base_url, clock)
 
     # ------------------------------------------------------------------ password
     def password(self, pool: Pool, client: Client, login: str, password: str) -> AuthResult:
@@ -276,7 +230,7 @@ class Authenticator:
         email = user.attributes.get("email")
         if attribute != "email" or not email:
             raise invalid_parameter(f"No {attribute} to verify for the user")  # [U] wording
-        return self._send_code(
+        return self.codes.send(
             "verify-email", pool, user, email, user.username, SIGNUP_CODE_SECONDS
         )
 
@@ -284,8 +238,8 @@ class Authenticator:
         """VerifyUserAttribute: check the code and mark the attribute verified."""
         if attribute != "email":
             raise invalid_parameter(f"No {attribute} to verify for the user")
-        self._use_code("verify-email", pool, user, code)
-        self._forget_code("verify-email", pool, user)
+        self.codes.use("verify-email", pool, user, code)
+        self.codes.forget("verify-email", pool, user)
         self.directory.update_attributes(pool.id, user.username, {"email_verified": "true"})
 
     # ------------------------------------------------------------------ TOTP
@@ -379,67 +333,7 @@ class Authenticator:
                 "Cannot reset password for the user as there is no registered/verified email "
                 "or phone_number"
             )
-        return self._send_code("reset", pool, user, email, login, RESET_CODE_SECONDS)
-
-    def _send_code(
-        self,
-        purpose: str,
-        pool: Pool,
-        user: User,
-        email: str,
-        login: str,
-        seconds: int,
-        *,
-        client_id: str | None = None,
-    ) -> dict[str, str]:
-        code = f"{secrets.randbelow(1_000_000):06d}"
-        self._codes[(purpose, pool.id, user.sub)] = _Code(
-            digest=_code_digest(code), expires_at=self._clock() + seconds
-        )
-        template = pool.verification_template
-        by_link = (
-            purpose == "signup"
-            and client_id is not None
-            and template.get("DefaultEmailOption") == "CONFIRM_WITH_LINK"
-            and bool(template.get("EmailMessageByLink"))
-        )
-        if by_link:
-            query = urlencode(
-                {"client_id": client_id, "user_name": user.username, "confirmation_code": code}
-            )
-            link = f"{self.base_url}/confirmUser?{query}"
-            subject = template.get("EmailSubjectByLink") or "Your verification link"
-            body = render(str(template.get("EmailMessageByLink")), link=link)
-        else:
-            subject = template.get("EmailSubject") or "Your verification code"
-            message = template.get("EmailMessage") or "Your verification code is {####}. "
-            if "{####}" not in message:
-                message = "Your verification code is {####}. "
-            body = render(message, username=login, code=code)
-        self.outbox.send(email, subject, body)
-        return {
-            "Destination": mask_destination(email),
-            "DeliveryMedium": "EMAIL",
-            "AttributeName": "email",
-        }
-
-    def _use_code(self, purpose: str, pool: Pool, user: User, code: str) -> None:
-        """Check a mailed code; raises Cognito's code errors. Consumed on success."""
-        key = (purpose, pool.id, user.sub)
-        pending = self._codes.get(key)
-        if pending is None or pending.expires_at <= self._clock():
-            self._codes.pop(key, None)
-            raise CognitoError("ExpiredCodeException", CODE_EXPIRED)
-        if pending.attempts >= MAX_CODE_ATTEMPTS:
-            raise CognitoError(
-                "LimitExceededException", "Attempt limit exceeded, please try after some time."
-            )
-        if not isinstance(code, str) or not hmac.compare_digest(pending.digest, _code_digest(code)):
-            pending.attempts += 1
-            raise CognitoError("CodeMismatchException", CODE_MISMATCH)
-
-    def _forget_code(self, purpose: str, pool: Pool, user: User) -> None:
-        self._codes.pop((purpose, pool.id, user.sub), None)
+        return self.codes.send("reset", pool, user, email, login, RESET_CODE_SECONDS)
 
     # ------------------------------------------------------------------ sign-up confirmation
     def send_confirmation_code(
@@ -450,7 +344,7 @@ class Authenticator:
         email = user.attributes.get("email")
         if not email or "email" not in pool.auto_verified_attributes:
             return None
-        return self._send_code(
+        return self.codes.send(
             "signup", pool, user, email, login, SIGNUP_CODE_SECONDS, client_id=client_id
         )
 
@@ -463,8 +357,8 @@ class Authenticator:
             raise CognitoError("UserNotFoundException", "Username/client id combination not found.")
         if user.status != "UNCONFIRMED":
             raise not_authorized("User cannot be confirmed. Current status is CONFIRMED")
-        self._use_code("signup", pool, user, code)
-        self._forget_code("signup", pool, user)
+        self.codes.use("signup", pool, user, code)
+        self.codes.forget("signup", pool, user)
         self.directory.set_status(pool.id, user.username, "CONFIRMED")
         if user.attributes.get("email"):
             self.directory.update_attributes(pool.id, user.username, {"email_verified": "true"})
@@ -478,11 +372,7 @@ class Authenticator:
             if client.prevent_user_existence_errors:
                 raise CognitoError("CodeMismatchException", CODE_MISMATCH)
             raise CognitoError("UserNotFoundException", "Username/client id combination not found.")
-        self._use_code("reset", pool, user, code)
+        self.codes.use("reset", pool, user, code)
         validate_password(pool.password_policy, new_password)
-        self._forget_code("reset", pool, user)
+        self.codes.forget("reset", pool, user)
         self.directory.set_password(pool.id, user.username, new_password, permanent=True)
-
-
-def _code_digest(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()

@@ -1,0 +1,1 @@
+"""Token minting and checking: signing keys, claims, sessions, refresh and revocation."""

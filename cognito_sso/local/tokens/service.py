@@ -9,12 +9,8 @@ and `refresh` reject them, exactly like Cognito.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import os
-import secrets
-import tempfile
 import threading
 import time
 import uuid
@@ -27,13 +23,15 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
-from cognito_sso.local.errors import CognitoError, OAuthError, not_authorized
+from cognito_sso.local.errors import OAuthError, not_authorized
 from cognito_sso.local.model import Client, Pool, TokenSet, User
-from cognito_sso.userpool import DEFAULT_READ_ATTRIBUTES as DEFAULT_READABLE
-
-ADMIN_SCOPE = "aws.cognito.signin.user.admin"
-_BOOLEAN_ATTRIBUTES = frozenset({"email_verified", "phone_number_verified"})
-_NUMBER_ATTRIBUTES = frozenset({"updated_at"})
+from cognito_sso.local.tokens.claims import (
+    at_hash,
+    attribute_claims,
+    opaque_refresh_token,
+    readable_attributes,
+)
+from cognito_sso.local.tokens.keys import KeyStore
 
 REVOKED_ACCESS = "Access Token has been revoked"
 EXPIRED_ACCESS = "Access Token has expired"
@@ -47,68 +45,8 @@ UserLoader = Callable[[str, str], User | None]
 """(pool_id, sub) -> the user as stored now, or None when deleted."""
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def kid_for(key: RSAKey) -> str:
-    """Cognito-style kid: standard base64 of the RFC 7638 SHA-256 thumbprint (44 chars)."""
-    public = key.as_dict(private=False)
-    canonical = json.dumps(
-        {"e": public["e"], "kty": "RSA", "n": public["n"]}, separators=(",", ":"), sort_keys=True
-    )
-    return base64.b64encode(hashlib.sha256(canonical.encode()).digest()).decode()
-
-
-def at_hash(access_token: str) -> str:
-    """OIDC `at_hash` for RS256: base64url of the left half of SHA-256 of the token."""
-    digest = hashlib.sha256(access_token.encode("ascii")).digest()
-    return _b64url(digest[: len(digest) // 2])
-
-
-def readable_attributes(client: Client, user: User) -> dict[str, str]:
-    """User attributes this client may read (Cognito's default set when ReadAttributes is unset)."""
-    allowed = client.read_attributes if client.read_attributes is not None else DEFAULT_READABLE
-    return {
-        name: value
-        for name, value in user.attributes.items()
-        if name in allowed and name != "sub" and value is not None
-    }
-
-
-def attribute_claims(attributes: Mapping[str, str]) -> dict[str, Any]:
-    """Attributes as ID-token claims: `*_verified` booleans, `updated_at` a number, rest strings."""
-    claims: dict[str, Any] = {}
-    for name, value in attributes.items():
-        if name in _BOOLEAN_ATTRIBUTES:
-            claims[name] = value.strip().lower() == "true"
-        elif name in _NUMBER_ATTRIBUTES and value.isdigit():
-            claims[name] = int(value)
-        else:
-            claims[name] = value
-    return claims
-
-
-def _opaque_refresh_token() -> str:
-    """A random string shaped like Cognito's JWE refresh tokens (5 parts), not parsable as JWS."""
-    header = _b64url(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}')
-    parts = [secrets.token_bytes(256), secrets.token_bytes(12), secrets.token_bytes(720)]
-    tag = secrets.token_bytes(16)
-    return ".".join([header, *(_b64url(p) for p in parts), _b64url(tag)])
-
-
-@dataclass(frozen=True)
-class PoolKeys:
-    """A pool's two signing keys: one for ID tokens, one for access tokens."""
-
-    id_key: RSAKey
-    access_key: RSAKey
-    id_kid: str
-    access_kid: str
 
 
 @dataclass
@@ -140,11 +78,10 @@ class TokenService:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._key_dir = Path(state_dir) / "keys" if state_dir is not None else None
+        self.key_store = KeyStore(Path(state_dir) if state_dir is not None else None)
         self._user_loader = user_loader
         self._clock = clock
         self._lock = threading.RLock()
-        self._keys: dict[str, PoolKeys] = {}
         self._sessions: dict[str, Session] = {}
         self._refresh_index: dict[str, str] = {}  # sha256(refresh token) -> origin_jti
         self._access_index: dict[str, str] = {}  # sha256(access token) -> origin_jti
@@ -154,79 +91,13 @@ class TokenService:
         self._signed_out: dict[tuple[str, str], float] = {}
 
     # ------------------------------------------------------------------ keys
+    def jwks(self, pool_id: str) -> dict[str, Any]:
+        """The pool's public JWKS document (two RS256 keys)."""
+        return self.key_store.jwks(pool_id)
+
     def issuer(self, pool_id: str) -> str:
         """The `iss` of this pool's tokens."""
         return f"{self.base_url}/{pool_id}"
-
-    def keys(self, pool_id: str) -> PoolKeys:
-        """The pool's keys, loaded from the state dir or generated on first use."""
-        with self._lock:
-            keys = self._keys.get(pool_id)
-            if keys is None:
-                keys = self._load_keys(pool_id) or self._new_keys(pool_id)
-                self._keys[pool_id] = keys
-            return keys
-
-    def jwks(self, pool_id: str) -> dict[str, Any]:
-        """The pool's public JWKS document (two RS256 keys)."""
-        keys = self.keys(pool_id)
-        documents = []
-        for key, kid in ((keys.id_key, keys.id_kid), (keys.access_key, keys.access_kid)):
-            public = key.as_dict(private=False)
-            documents.append(
-                {
-                    "alg": "RS256",
-                    "e": public["e"],
-                    "kid": kid,
-                    "kty": "RSA",
-                    "n": public["n"],
-                    "use": "sig",
-                }
-            )
-        return {"keys": documents}
-
-    def _new_keys(self, pool_id: str) -> PoolKeys:
-        id_key = RSAKey.generate_key(2048, private=True)
-        access_key = RSAKey.generate_key(2048, private=True)
-        keys = PoolKeys(id_key, access_key, kid_for(id_key), kid_for(access_key))
-        self._save_keys(pool_id, keys)
-        return keys
-
-    def _key_file(self, pool_id: str) -> Path | None:
-        if self._key_dir is None or not pool_id.replace("-", "").replace("_", "").isalnum():
-            return None
-        return self._key_dir / f"{pool_id}.json"
-
-    def _load_keys(self, pool_id: str) -> PoolKeys | None:
-        path = self._key_file(pool_id)
-        if path is None or not path.is_file():
-            return None
-        try:
-            stored = json.loads(path.read_text())
-            id_key = RSAKey.import_key(stored["id"])
-            access_key = RSAKey.import_key(stored["access"])
-        except (OSError, ValueError, KeyError, TypeError, JoseError):
-            return None  # unreadable key file: start with fresh keys
-        return PoolKeys(id_key, access_key, kid_for(id_key), kid_for(access_key))
-
-    def _save_keys(self, pool_id: str, keys: PoolKeys) -> None:
-        path = self._key_file(pool_id)
-        if path is None:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        stored = {
-            "id": keys.id_key.as_dict(private=True),
-            "access": keys.access_key.as_dict(private=True),
-        }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".keys-")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(stored, handle)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
     def _sign(self, key: RSAKey, kid: str, claims: Mapping[str, Any]) -> str:
         payload = json.dumps(claims, separators=(",", ":")).encode()
@@ -264,7 +135,7 @@ class TokenService:
             refresh_expires_at=now + client.refresh_token_seconds,
             api_flow=api_flow,
         )
-        refresh_token = _opaque_refresh_token() if with_refresh else None
+        refresh_token = opaque_refresh_token() if with_refresh else None
         with self._lock:
             self._sessions[session.origin_jti] = session
             if refresh_token is not None:
@@ -276,7 +147,7 @@ class TokenService:
     ) -> TokenSet:
         """An access token for the client itself (`sub` = `client_id`); no ID or refresh token."""
         now = int(self._clock())
-        keys = self.keys(pool.id)
+        keys = self.key_store.for_pool(pool.id)
         claims: dict[str, Any] = {
             "sub": client.id,
             "token_use": "access",
@@ -308,7 +179,7 @@ class TokenService:
         refresh_token: str | None,
     ) -> TokenSet:
         now = int(self._clock())
-        keys = self.keys(pool_id)
+        keys = self.key_store.for_pool(pool_id)
         event_id = str(uuid.uuid4())
         revocation = client.enable_token_revocation
         access: dict[str, Any] = {"sub": user.sub}
@@ -421,7 +292,7 @@ class TokenService:
                     self._refresh_index.pop(digest, None)
                     grace = client.refresh_token_grace_seconds
                     self._retired[digest] = (session.origin_jti, self._clock() + grace)
-                new_refresh = _opaque_refresh_token()
+                new_refresh = opaque_refresh_token()
                 self._remember_refresh(session, new_refresh)
         return self._mint(
             session.pool_id, client, user, session, nonce=None, refresh_token=new_refresh
@@ -511,8 +382,7 @@ class TokenService:
         if not isinstance(iss, str) or not iss.startswith(prefix):
             raise not_authorized(INVALID_ACCESS)
         pool_id = iss[len(prefix) :]
-        with self._lock:
-            keys = self._keys.get(pool_id) or self._load_keys(pool_id)
+        keys = self.key_store.known(pool_id)
         if keys is None:
             raise not_authorized(INVALID_ACCESS)
         is_access = {"access": True, "id": False}[token_use]
@@ -527,9 +397,3 @@ class TokenService:
         if body.get("token_use") != token_use:
             raise not_authorized(INVALID_ACCESS)
         return body
-
-
-def require_scope(claims: Mapping[str, Any], scope: str = ADMIN_SCOPE) -> None:
-    """Cognito's check that an access token may call user-pool APIs."""
-    if scope not in str(claims.get("scope", "")).split():
-        raise CognitoError("NotAuthorizedException", "Access Token does not have required scopes")

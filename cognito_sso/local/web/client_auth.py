@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from cognito_sso.local.equal_secrets import equal_secrets
 from cognito_sso.local.errors import OAuthError
 from cognito_sso.local.identifiers import is_client_id
 from cognito_sso.local.model import Client
@@ -61,15 +61,6 @@ def _checked(credentials: ClientCredentials, status: int) -> ClientCredentials:
     if not is_client_id(credentials.client_id):
         raise OAuthError("invalid_client", status=status)
     return credentials
-
-
-def equal_secrets(given: object, expected: str) -> bool:
-    """Constant-time check that ``given`` equals ``expected``.
-
-    Compares UTF-8 bytes: ``hmac.compare_digest`` raises ``TypeError`` for ``str`` values
-    with non-ASCII characters, which hostile input may well contain.
-    """
-    return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def authenticate_client(

@@ -14,7 +14,7 @@ import re
 import secrets
 from typing import Final
 
-from cognito_sso.local.web.client_auth import equal_secrets
+from cognito_sso.local.equal_secrets import equal_secrets
 
 CSRF_COOKIE: Final = "XSRF-TOKEN"
 _COOKIE_SHAPE: Final = re.compile(r"[A-Za-z0-9_\-]{32,64}")

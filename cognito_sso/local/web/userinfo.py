@@ -6,7 +6,7 @@ from collections.abc import Collection
 from typing import Final
 
 from cognito_sso.local.model import Client, User
-from cognito_sso.local.tokens.service import readable_attributes
+from cognito_sso.local.tokens.claims import readable_attributes
 
 PROFILE_ATTRIBUTES: Final = frozenset(
     {

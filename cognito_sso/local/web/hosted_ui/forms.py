@@ -1,0 +1,97 @@
+"""What every hosted-UI page shares: the blueprint, input limits and checks, CSRF tokens,
+and page URLs that carry the authorize request."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+from urllib.parse import urlencode
+
+from flask import Blueprint, request, url_for
+
+from cognito_sso.local.model import Pool
+from cognito_sso.local.web.authorize_request import AuthorizeRequest
+from cognito_sso.local.web.context import local_state, web_state
+from cognito_sso.local.web.cookies import browser_id, presented_browser_id
+
+bp = Blueprint("hosted_ui", __name__)
+
+
+MAX_USERNAME: Final = 128
+MAX_PASSWORD: Final = 256
+MAX_ATTRIBUTE: Final = 2048
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+RESET_CODE: Final = re.compile(r"[0-9A-Za-z]{1,16}")
+NOTICES: Final = {
+    "password_changed": "Your password has been changed. Sign in with your new password.",
+}
+
+
+ATTRIBUTE_LABELS: Final = {
+    "email": "Email address",
+    "phone_number": "Phone number (+447700900123)",
+    "name": "Full name",
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "middle_name": "Middle name",
+    "nickname": "Nickname",
+    "preferred_username": "Preferred username",
+    "birthdate": "Date of birth (YYYY-MM-DD)",
+    "gender": "Gender",
+    "address": "Address",
+    "locale": "Locale",
+    "zoneinfo": "Time zone",
+    "website": "Website",
+    "picture": "Picture URL",
+    "profile": "Profile URL",
+}
+
+
+ATTRIBUTE_AUTOCOMPLETE: Final = {
+    "email": "email",
+    "phone_number": "tel",
+    "name": "name",
+    "given_name": "given-name",
+    "family_name": "family-name",
+    "middle_name": "additional-name",
+    "nickname": "nickname",
+    "birthdate": "bday",
+    "gender": "sex",
+    "address": "street-address",
+    "website": "url",
+}
+
+
+def clean_input(value: str, limit: int) -> bool:
+    """True when ``value`` is non-empty, short enough and free of control characters."""
+    return 0 < len(value) <= limit and _CONTROL.search(value) is None
+
+
+def shown_input(value: str, limit: int) -> str:
+    """``value`` as a form may show it back: control characters removed, at most ``limit``."""
+    return _CONTROL.sub("", value)[:limit]
+
+
+def csrf_ok(form: str) -> bool:
+    """Whether the posted ``csrf_token`` is valid for this browser and form."""
+    return web_state().csrf.check(presented_browser_id(), form, request.form.get("csrf_token"))
+
+
+def csrf_token(form: str) -> str:
+    """A CSRF token for this browser and form."""
+    return web_state().csrf.token(browser_id(), form)
+
+
+def pool_of(req: AuthorizeRequest) -> Pool:
+    """The pool of the request's client."""
+    state = local_state()
+    with state.lock:
+        return state.directory.pool(req.client.pool_id)
+
+
+def page_url(endpoint: str, req: AuthorizeRequest, **extra: str) -> str:
+    """A hosted-UI page URL carrying the authorize request (and `extra` parameters)."""
+    query = req.query()
+    if extra:
+        query = f"{query}&{urlencode(extra)}"
+    return f"{url_for(endpoint)}?{query}"
