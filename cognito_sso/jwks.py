@@ -206,19 +206,31 @@ class JwksCache:
             return key
         seen_generation = self._generation
         with self._fetch_lock:
-            key = self._keys.get(kid)
+            key = self._key_after_wait(kid, seen_generation)
             if key is not None:
                 return key
-            if self._generation != seen_generation or self._clock() < self._blocked_until:
-                # Another thread fetched while we waited, or a recent fetch missed: no refetch.
-                raise self._miss_error(kid)
             self._fetch_locked()
-            key = self._keys.get(kid)
-            if key is None:
-                self._blocked_until = self._clock() + self.min_refetch_interval
-                raise self._miss_error(kid)
-            self._blocked_until = float("-inf")
+            return self._key_after_fetch(kid)
+
+    def _key_after_wait(self, kid: str, seen_generation: int) -> RSAPublicKey | None:
+        """After taking the fetch lock: the key if it arrived meanwhile, None when a fetch is
+        due, or the miss error when another caller fetched while we waited or a recent fetch
+        missed (single flight and the penalty window, shared by the sync and async paths)."""
+        key = self._keys.get(kid)
+        if key is not None:
             return key
+        if self._generation != seen_generation or self._clock() < self._blocked_until:
+            raise self._miss_error(kid)
+        return None
+
+    def _key_after_fetch(self, kid: str) -> RSAPublicKey:
+        """After a fetch attempt: the key, or the miss error and a penalty window."""
+        key = self._keys.get(kid)
+        if key is None:
+            self._blocked_until = self._clock() + self.min_refetch_interval
+            raise self._miss_error(kid)
+        self._blocked_until = float("-inf")
+        return key
 
     def _miss_error(self, kid: str) -> KeyNotFoundError | KeysUnavailableError:
         if self._last_error is not None:
@@ -272,9 +284,21 @@ class JwksCache:
 
     def _fetch_locked(self) -> None:
         """One fetch attempt; the caller holds ``_fetch_lock``. Never raises."""
+        try:
+            body = self._download()
+        except Exception as exc:  # noqa: BLE001 - whatever a hostile endpoint does is a failure
+            self._fetch_done(exc)
+        else:
+            self._fetch_done(body)
+
+    def _fetch_done(self, outcome: bytes | Exception) -> None:
+        """Record a fetch attempt: the downloaded body, or why the download failed. Keys that
+        fail to parse never replace the cached ones. The caller holds ``_fetch_lock``."""
         self.fetch_count += 1
         try:
-            keys = parse_jwks(self._download())
+            if isinstance(outcome, Exception):
+                raise outcome
+            keys = parse_jwks(outcome)
         except Exception as exc:  # noqa: BLE001 - whatever a hostile endpoint does is a failure
             self._last_error = _describe_failure(exc)
             log.warning("JWKS fetch from %s failed: %s", self.uri, self._last_error)
@@ -288,10 +312,18 @@ class JwksCache:
         if self._client is None:
             self._client = make_http_client(self.timeout, connect_timeout=self.connect_timeout)
         deadline = time.monotonic() + self.total_timeout
-        with self._client.stream("GET", self.uri, headers={"Accept": "application/json"}) as r:
-            if r.status_code != 200:
-                raise _HttpStatusError(r.status_code)
-            return read_capped(r, self.max_bytes, deadline=deadline)
+        with self._client.stream("GET", self.uri, headers=JWKS_REQUEST_HEADERS) as response:
+            require_ok(response.status_code)
+            return read_capped(response, self.max_bytes, deadline=deadline)
+
+
+JWKS_REQUEST_HEADERS = {"Accept": "application/json"}
+
+
+def require_ok(status: int) -> None:
+    """Refuse a JWKS answer that is not HTTP 200 (before reading its body)."""
+    if status != 200:
+        raise _HttpStatusError(status)
 
 
 class _HttpStatusError(Exception):

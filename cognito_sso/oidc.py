@@ -5,6 +5,9 @@ PKCE S256, the code exchange and refresh (``client_secret_basic``), revocation, 
 GlobalSignOut (the cognito-idp JSON API, authorized by the access token) and the hosted UI's
 ``/logout`` URL. Every call uses one httpx client with explicit timeouts; every failure is a
 typed :class:`OIDCError`. Messages never contain a token, code, verifier or secret.
+
+Building requests and checking answers is sans-I/O (:class:`OIDCProtocol`, the ``parse_*``
+functions); :class:`OIDCClient` adds blocking I/O and ``cognito_sso.aio.oidc`` async I/O.
 """
 
 from __future__ import annotations
@@ -29,17 +32,25 @@ from cognito_sso.urls import is_loopback_url, origin_of, require_https_or_loopba
 
 __all__ = [
     "DiscoveryError",
+    "HttpCall",
     "IdPUnavailableError",
     "InvalidGrantError",
     "OIDCClient",
     "OIDCError",
+    "OIDCProtocol",
     "PKCEPair",
     "ProviderMetadata",
+    "Reply",
     "TokenRequestError",
     "TokenResponse",
     "TokenRevokedError",
     "new_pkce_pair",
+    "parse_api_reply",
+    "parse_token_response",
+    "parse_userinfo",
+    "raise_for_oauth_status",
     "s256_challenge",
+    "total_timeout",
 ]
 
 log = logging.getLogger(__name__)
@@ -127,7 +138,28 @@ class TokenResponse:
 
 
 @dataclass(frozen=True)
-class _Reply:
+class HttpCall:
+    """One request to the IdP, built without doing any I/O (``what`` names it in messages)."""
+
+    method: str
+    url: str
+    what: str
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    data: Mapping[str, str] | None = field(default=None, repr=False)
+    content: bytes | None = field(default=None, repr=False)
+
+    def httpx_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``httpx.Client.stream`` / ``httpx.AsyncClient.stream``."""
+        options: dict[str, Any] = {"headers": dict(self.headers)}
+        if self.data is not None:
+            options["data"] = dict(self.data)
+        if self.content is not None:
+            options["content"] = self.content
+        return options
+
+
+@dataclass(frozen=True)
+class Reply:
     """A fully read (decoded, size-capped) HTTP response."""
 
     status_code: int
@@ -135,8 +167,10 @@ class _Reply:
     content: bytes
 
 
-class OIDCClient:
-    """OIDC/OAuth 2.0 calls for one app client of one Cognito user pool.
+class OIDCProtocol:
+    """The sans-I/O half of the OIDC client: builds every request, validates every answer
+    and keeps the discovery cache. :class:`OIDCClient` (sync) and
+    :class:`cognito_sso.aio.oidc.AsyncOIDCClient` add only the transport.
 
     ``api_endpoint`` is the cognito-idp JSON API (``https://cognito-idp.{region}.amazonaws.com/``
     or the local IdP's base URL) used for GlobalSignOut.
@@ -148,7 +182,6 @@ class OIDCClient:
         issuer: str,
         client_id: str,
         client_secret: str | None,
-        http: httpx.Client,
         api_endpoint: str,
         discovery_ttl: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
@@ -158,45 +191,42 @@ class OIDCClient:
         self.issuer = issuer.rstrip("/")
         self.client_id = client_id
         self._client_secret = client_secret
-        self._http = http
         self._api_endpoint = api_endpoint
         self._discovery_ttl = discovery_ttl
         self._clock = clock
-        self._lock = threading.Lock()
         self._metadata: ProviderMetadata | None = None
         self._fetched_at = 0.0
         self._unreachable_at: float | None = None  # last transport failure, until a success
 
     def __repr__(self) -> str:
-        return f"OIDCClient(issuer={self.issuer!r}, client_id={self.client_id!r})"
+        return f"{type(self).__name__}(issuer={self.issuer!r}, client_id={self.client_id!r})"
 
     # --- discovery ------------------------------------------------------------------------
 
-    def metadata(self) -> ProviderMetadata:
-        """The provider metadata, fetched once and cached for ``discovery_ttl`` seconds.
+    def _fresh_metadata(self) -> ProviderMetadata | None:
+        cached = self._metadata
+        if cached is not None and self._clock() - self._fetched_at < self._discovery_ttl:
+            return cached
+        return None
 
-        A failed refetch keeps using the cached document; without one it raises
-        :class:`IdPUnavailableError` / :class:`DiscoveryError`.
-        """
-        with self._lock:
-            cached = self._metadata
-            fresh = cached is not None and self._clock() - self._fetched_at < self._discovery_ttl
-            if cached is not None and fresh:
-                return cached
-            try:
-                self._metadata = self._fetch_metadata()
-                self._fetched_at = self._clock()
-            except IdPUnavailableError:
-                if cached is None:
-                    raise
-                log.warning("discovery refetch failed; using the cached document")
-                self._fetched_at = self._clock()
-            assert self._metadata is not None
-            return self._metadata
+    def _discovery_call(self) -> HttpCall:
+        return HttpCall("GET", f"{self.issuer}/.well-known/openid-configuration", "discovery")
 
-    def _fetch_metadata(self) -> ProviderMetadata:
-        url = f"{self.issuer}/.well-known/openid-configuration"
-        response = self._send("GET", url, what="discovery")
+    def _accept_discovery(self, response: Reply) -> ProviderMetadata:
+        """Validate and cache a discovery answer."""
+        self._metadata = self._parse_discovery(response)
+        self._fetched_at = self._clock()
+        return self._metadata
+
+    def _discovery_failed(self, error: IdPUnavailableError) -> ProviderMetadata:
+        """A failed refetch keeps using the cached document; without one it raises."""
+        if self._metadata is None:
+            raise error
+        log.warning("discovery refetch failed; using the cached document")
+        self._fetched_at = self._clock()
+        return self._metadata
+
+    def _parse_discovery(self, response: Reply) -> ProviderMetadata:
         if response.status_code != 200:
             raise DiscoveryError(f"discovery answered HTTP {response.status_code}")
         doc = _json_object(response, "discovery")
@@ -247,8 +277,9 @@ class OIDCClient:
 
     # --- browser URLs ---------------------------------------------------------------------
 
-    def authorization_url(
+    def _authorization_url(
         self,
+        metadata: ProviderMetadata,
         *,
         redirect_uri: str,
         scopes: Sequence[str],
@@ -256,7 +287,6 @@ class OIDCClient:
         nonce: str,
         code_challenge: str,
     ) -> str:
-        """The hosted UI URL that starts one sign-in (code flow, PKCE S256)."""
         params = {
             "response_type": "code",
             "client_id": self.client_id,
@@ -267,30 +297,26 @@ class OIDCClient:
             "code_challenge": code_challenge,
             "code_challenge_method": "S256",
         }
-        return f"{self.metadata().authorization_endpoint}?{urlencode(params, quote_via=quote)}"
+        return f"{metadata.authorization_endpoint}?{urlencode(params, quote_via=quote)}"
 
-    def logout_url(self, logout_uri: str) -> str:
-        """The hosted UI ``/logout`` URL that clears the IdP session cookie, then goes to
-        ``logout_uri`` (Cognito's own parameters; it ignores RP-initiated-logout ones)."""
+    def _logout_url(self, metadata: ProviderMetadata, logout_uri: str) -> str:
         params = {"client_id": self.client_id, "logout_uri": logout_uri}
-        return f"{self.metadata().end_session_endpoint}?{urlencode(params, quote_via=quote)}"
+        return f"{metadata.end_session_endpoint}?{urlencode(params, quote_via=quote)}"
 
-    # --- token endpoint -------------------------------------------------------------------
+    # --- token endpoint, revocation, userInfo, GlobalSignOut -------------------------------
 
-    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenResponse:
-        """Exchange an authorization code (single use) for tokens."""
-        return self._token_request(
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": redirect_uri,
-                "code_verifier": code_verifier,
-            }
-        )
+    @staticmethod
+    def _code_form(code: str, redirect_uri: str, code_verifier: str) -> dict[str, str]:
+        return {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": code_verifier,
+        }
 
-    def refresh(self, refresh_token: str) -> TokenResponse:
-        """New ID and access tokens (and a new refresh token when rotation is enabled)."""
-        return self._token_request({"grant_type": "refresh_token", "refresh_token": refresh_token})
+    @staticmethod
+    def _refresh_form(refresh_token: str) -> dict[str, str]:
+        return {"grant_type": "refresh_token", "refresh_token": refresh_token}
 
     def _client_auth(self, form: dict[str, str]) -> dict[str, str]:
         if self._client_secret is None:
@@ -299,59 +325,148 @@ class OIDCClient:
         pair = f"{quote(self.client_id, safe='')}:{quote(self._client_secret, safe='')}"
         return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode("ascii")}
 
-    def _token_request(self, form: dict[str, str]) -> TokenResponse:
-        url = self.metadata().token_endpoint
+    def _token_call(self, metadata: ProviderMetadata, form: dict[str, str]) -> HttpCall:
         headers = self._client_auth(form)
         headers["Accept"] = "application/json"
-        response = self._send("POST", url, what="token endpoint", data=form, headers=headers)
-        _raise_for_oauth_status(response, "token endpoint")
-        doc = _json_object(response, "token endpoint")
-        access = doc.get("access_token")
-        id_token = doc.get("id_token")
-        refresh = doc.get("refresh_token")
-        expires_in = doc.get("expires_in", 3600)
-        if (
-            not isinstance(access, str)
-            or not access
-            or not isinstance(id_token, str | None)
-            or not isinstance(refresh, str | None)
-            or isinstance(expires_in, bool)
-            or not isinstance(expires_in, int)
-        ):
-            raise IdPUnavailableError("token endpoint sent a malformed token response")
-        token_type = doc.get("token_type")
-        if not isinstance(token_type, str) or token_type.lower() != "bearer":
-            raise IdPUnavailableError("token endpoint sent a token_type other than Bearer")
-        return TokenResponse(
-            access_token=access,
-            id_token=id_token or None,
-            refresh_token=refresh or None,
-            expires_in=expires_in,
-            token_type=token_type,
-        )
+        return HttpCall("POST", metadata.token_endpoint, "token endpoint", headers, form)
 
-    # --- revocation, userInfo, global sign-out --------------------------------------------
-
-    def revoke(self, refresh_token: str) -> None:
-        """Revoke this app's refresh token (and the access tokens minted from it)."""
+    def _revoke_call(self, metadata: ProviderMetadata, refresh_token: str) -> HttpCall:
         form = {"token": refresh_token}
         headers = self._client_auth(form)
-        url = self.metadata().revocation_endpoint
-        response = self._send("POST", url, what="revocation endpoint", data=form, headers=headers)
-        _raise_for_oauth_status(response, "revocation endpoint")
+        return HttpCall("POST", metadata.revocation_endpoint, "revocation endpoint", headers, form)
 
-    def userinfo(self, access_token: str) -> dict[str, Any]:
-        """The user's claims; :class:`TokenRevokedError` when the IdP rejects the token."""
-        url = self.metadata().userinfo_endpoint
+    @staticmethod
+    def _userinfo_call(metadata: ProviderMetadata, access_token: str) -> HttpCall:
+        url = metadata.userinfo_endpoint
         if url is None:
             raise DiscoveryError("the discovery document has no userinfo_endpoint")
         headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
-        response = self._send("GET", url, what="userInfo", headers=headers)
-        if response.status_code in (401, 403):
-            raise TokenRevokedError("userInfo rejected the access token")
-        if response.status_code != 200:
-            raise IdPUnavailableError(f"userInfo answered HTTP {response.status_code}")
-        return _json_object(response, "userInfo")
+        return HttpCall("GET", url, "userInfo", headers)
+
+    def _api_call(self, action: str, body: Mapping[str, Any]) -> HttpCall:
+        headers = {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": _API_TARGET + action,
+        }
+        content = json.dumps(body).encode()
+        return HttpCall("POST", self._api_endpoint, action, headers, content=content)
+
+    @staticmethod
+    def _global_sign_out_body(access_token: str) -> dict[str, str]:
+        return {"AccessToken": access_token}
+
+    # --- transport bookkeeping ------------------------------------------------------------
+
+    def _hosted_ui_check_due(self) -> bool:
+        """Whether a sign-in must first check that the hosted UI answers (after a recent
+        failure to reach the IdP); while the IdP is healthy this is False."""
+        failed_at = self._unreachable_at
+        return failed_at is not None and self._clock() - failed_at <= _RECHECK_AFTER_FAILURE
+
+    def _hosted_ui_call(self, metadata: ProviderMetadata) -> HttpCall:
+        return HttpCall("GET", metadata.authorization_endpoint, "hosted UI")
+
+    def _transport_failed(self, error: Exception, what: str) -> IdPUnavailableError:
+        """The typed error for a failed exchange (recorded as unreachable when it was)."""
+        if isinstance(error, ResponseTooLargeError):
+            return IdPUnavailableError(f"{what} sent an oversized response")
+        self._unreachable_at = self._clock()
+        if isinstance(error, httpx.TimeoutException):
+            return IdPUnavailableError(f"{what} did not answer in time")
+        return IdPUnavailableError(f"{what} unreachable ({type(error).__name__})")
+
+    def _transport_ok(self, status_code: int, headers: httpx.Headers, body: bytes) -> Reply:
+        self._unreachable_at = None
+        return Reply(status_code, headers, body)
+
+
+class OIDCClient(OIDCProtocol):
+    """OIDC/OAuth 2.0 calls for one app client of one Cognito user pool (blocking I/O).
+
+    Every call goes through one ``httpx.Client``; the request building and answer checks
+    live in :class:`OIDCProtocol`, shared with the async client.
+    """
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        client_secret: str | None,
+        http: httpx.Client,
+        api_endpoint: str,
+        discovery_ttl: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(
+            issuer=issuer,
+            client_id=client_id,
+            client_secret=client_secret,
+            api_endpoint=api_endpoint,
+            discovery_ttl=discovery_ttl,
+            clock=clock,
+        )
+        self._http = http
+        self._lock = threading.Lock()
+
+    def metadata(self) -> ProviderMetadata:
+        """The provider metadata, fetched once and cached for ``discovery_ttl`` seconds.
+
+        A failed refetch keeps using the cached document; without one it raises
+        :class:`IdPUnavailableError` / :class:`DiscoveryError`.
+        """
+        with self._lock:
+            cached = self._fresh_metadata()
+            if cached is not None:
+                return cached
+            try:
+                return self._accept_discovery(self._send(self._discovery_call()))
+            except IdPUnavailableError as exc:
+                return self._discovery_failed(exc)
+
+    def authorization_url(
+        self,
+        *,
+        redirect_uri: str,
+        scopes: Sequence[str],
+        state: str,
+        nonce: str,
+        code_challenge: str,
+    ) -> str:
+        """The hosted UI URL that starts one sign-in (code flow, PKCE S256)."""
+        return self._authorization_url(
+            self.metadata(),
+            redirect_uri=redirect_uri,
+            scopes=scopes,
+            state=state,
+            nonce=nonce,
+            code_challenge=code_challenge,
+        )
+
+    def logout_url(self, logout_uri: str) -> str:
+        """The hosted UI ``/logout`` URL that clears the IdP session cookie, then goes to
+        ``logout_uri`` (Cognito's own parameters; it ignores RP-initiated-logout ones)."""
+        return self._logout_url(self.metadata(), logout_uri)
+
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenResponse:
+        """Exchange an authorization code (single use) for tokens."""
+        return self._token_request(self._code_form(code, redirect_uri, code_verifier))
+
+    def refresh(self, refresh_token: str) -> TokenResponse:
+        """New ID and access tokens (and a new refresh token when rotation is enabled)."""
+        return self._token_request(self._refresh_form(refresh_token))
+
+    def _token_request(self, form: dict[str, str]) -> TokenResponse:
+        return parse_token_response(self._send(self._token_call(self.metadata(), form)))
+
+    def revoke(self, refresh_token: str) -> None:
+        """Revoke this app's refresh token (and the access tokens minted from it)."""
+        reply = self._send(self._revoke_call(self.metadata(), refresh_token))
+        raise_for_oauth_status(reply, "revocation endpoint")
+
+    def userinfo(self, access_token: str) -> dict[str, Any]:
+        """The user's claims; :class:`TokenRevokedError` when the IdP rejects the token."""
+        return parse_userinfo(self._send(self._userinfo_call(self.metadata(), access_token)))
 
     def global_sign_out(self, access_token: str) -> None:
         """Sign the user out of every app client (all refresh tokens die).
@@ -359,34 +474,8 @@ class OIDCClient:
         Needs the ``aws.cognito.signin.user.admin`` scope. The call is unsigned: the access
         token authorizes it. :class:`TokenRevokedError` if the token is already rejected.
         """
-        self._api_call("GlobalSignOut", {"AccessToken": access_token})
-
-    def _api_call(self, action: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        headers = {
-            "Content-Type": "application/x-amz-json-1.1",
-            "X-Amz-Target": _API_TARGET + action,
-        }
-        response = self._send(
-            "POST",
-            self._api_endpoint,
-            what=action,
-            content=json.dumps(body).encode(),
-            headers=headers,
-        )
-        if response.status_code == 200:
-            return _json_object(response, action)
-        if response.status_code >= 500:
-            raise IdPUnavailableError(f"{action} answered HTTP {response.status_code}")
-        error_type = response.headers.get("x-amzn-ErrorType", "").split(":", 1)[0]
-        if not error_type:
-            doc = _parse_json(response.content)
-            error_type = doc.get("__type", "") if isinstance(doc, dict) else ""
-        error_type = _safe_code(str(error_type).rsplit("#", 1)[-1], "")
-        if error_type in ("NotAuthorizedException", "UserNotFoundException"):
-            raise TokenRevokedError(f"{action} rejected the access token ({error_type})")
-        if error_type in ("TooManyRequestsException", "InternalErrorException"):
-            raise IdPUnavailableError(f"{action} failed: {error_type}")
-        raise OIDCError(f"{action} failed: {error_type or 'HTTP ' + str(response.status_code)}")
+        body = self._global_sign_out_body(access_token)
+        parse_api_reply("GlobalSignOut", self._send(self._api_call("GlobalSignOut", body)))
 
     def ensure_hosted_ui_reachable(self) -> None:
         """Before a browser is sent to the hosted UI, after a recent failure to reach the IdP:
@@ -394,32 +483,22 @@ class OIDCClient:
         the app's 503 page instead of the browser's connection error. While the IdP is
         healthy this costs nothing. Raises :class:`IdPUnavailableError`.
         """
-        failed_at = self._unreachable_at
-        if failed_at is None or self._clock() - failed_at > _RECHECK_AFTER_FAILURE:
-            return
-        self._send("GET", self.metadata().authorization_endpoint, what="hosted UI")
+        if self._hosted_ui_check_due():
+            self._send(self._hosted_ui_call(self.metadata()))
 
-    # --- transport ------------------------------------------------------------------------
-
-    def _send(self, method: str, url: str, *, what: str, **kwargs: Any) -> _Reply:
-        deadline = time.monotonic() + _total_timeout(self._http)
+    def _send(self, call: HttpCall) -> Reply:
+        deadline = time.monotonic() + total_timeout(self._http.timeout)
         try:
-            with self._http.stream(method, url, **kwargs) as response:
+            with self._http.stream(call.method, call.url, **call.httpx_options()) as response:
                 body = read_capped(response, _MAX_BODY, deadline=deadline)
-        except ResponseTooLargeError:
-            raise IdPUnavailableError(f"{what} sent an oversized response") from None
-        except httpx.TimeoutException:
-            self._unreachable_at = self._clock()
-            raise IdPUnavailableError(f"{what} did not answer in time") from None
-        except httpx.HTTPError as exc:
-            self._unreachable_at = self._clock()
-            raise IdPUnavailableError(f"{what} unreachable ({type(exc).__name__})") from None
-        self._unreachable_at = None
-        return _Reply(response.status_code, response.headers, body)
+        except (ResponseTooLargeError, httpx.HTTPError) as exc:
+            raise self._transport_failed(exc, call.what) from None
+        return self._transport_ok(response.status_code, response.headers, body)
 
 
-def _total_timeout(http: httpx.Client) -> float:
-    read = http.timeout.read
+def total_timeout(timeout: httpx.Timeout) -> float:
+    """How long one whole exchange (headers and body) may take: twice the read timeout."""
+    read = timeout.read
     return 2 * read if read else 10.0
 
 
@@ -431,7 +510,7 @@ def _parse_json(content: bytes) -> Any:
         return None
 
 
-def _json_object(response: _Reply, what: str) -> dict[str, Any]:
+def _json_object(response: Reply, what: str) -> dict[str, Any]:
     doc = _parse_json(response.content)
     if not isinstance(doc, dict):
         raise IdPUnavailableError(f"{what} did not send a JSON object")
@@ -445,7 +524,7 @@ def _safe_code(value: object, default: str) -> str:
     return value if value.isascii() else default
 
 
-def _raise_for_oauth_status(response: _Reply, what: str) -> None:
+def raise_for_oauth_status(response: Reply, what: str) -> None:
     """Raise the typed error for a non-200 answer of the token or revocation endpoint:
     5xx and 429 are transient, ``invalid_grant`` ends a session, anything else is refused."""
     status = response.status_code
@@ -457,3 +536,59 @@ def _raise_for_oauth_status(response: _Reply, what: str) -> None:
         if error == "invalid_grant":
             raise InvalidGrantError(status)
         raise TokenRequestError(error, status)
+
+
+def parse_token_response(response: Reply) -> TokenResponse:
+    """The checked answer of the token endpoint (code exchange or refresh)."""
+    raise_for_oauth_status(response, "token endpoint")
+    doc = _json_object(response, "token endpoint")
+    access = doc.get("access_token")
+    id_token = doc.get("id_token")
+    refresh = doc.get("refresh_token")
+    expires_in = doc.get("expires_in", 3600)
+    if (
+        not isinstance(access, str)
+        or not access
+        or not isinstance(id_token, str | None)
+        or not isinstance(refresh, str | None)
+        or isinstance(expires_in, bool)
+        or not isinstance(expires_in, int)
+    ):
+        raise IdPUnavailableError("token endpoint sent a malformed token response")
+    token_type = doc.get("token_type")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        raise IdPUnavailableError("token endpoint sent a token_type other than Bearer")
+    return TokenResponse(
+        access_token=access,
+        id_token=id_token or None,
+        refresh_token=refresh or None,
+        expires_in=expires_in,
+        token_type=token_type,
+    )
+
+
+def parse_userinfo(response: Reply) -> dict[str, Any]:
+    """The claims of a userInfo answer; :class:`TokenRevokedError` for 401/403."""
+    if response.status_code in (401, 403):
+        raise TokenRevokedError("userInfo rejected the access token")
+    if response.status_code != 200:
+        raise IdPUnavailableError(f"userInfo answered HTTP {response.status_code}")
+    return _json_object(response, "userInfo")
+
+
+def parse_api_reply(action: str, response: Reply) -> dict[str, Any]:
+    """The JSON answer of a cognito-idp API call, or its typed error."""
+    if response.status_code == 200:
+        return _json_object(response, action)
+    if response.status_code >= 500:
+        raise IdPUnavailableError(f"{action} answered HTTP {response.status_code}")
+    error_type = response.headers.get("x-amzn-ErrorType", "").split(":", 1)[0]
+    if not error_type:
+        doc = _parse_json(response.content)
+        error_type = doc.get("__type", "") if isinstance(doc, dict) else ""
+    error_type = _safe_code(str(error_type).rsplit("#", 1)[-1], "")
+    if error_type in ("NotAuthorizedException", "UserNotFoundException"):
+        raise TokenRevokedError(f"{action} rejected the access token ({error_type})")
+    if error_type in ("TooManyRequestsException", "InternalErrorException"):
+        raise IdPUnavailableError(f"{action} failed: {error_type}")
+    raise OIDCError(f"{action} failed: {error_type or 'HTTP ' + str(response.status_code)}")
