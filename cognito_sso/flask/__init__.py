@@ -13,7 +13,7 @@ require_extra("flask", "cognito_sso.flask", "flask")
 from cognito_sso.flask.errors import AuthenticationRequired, PermissionDenied
 from cognito_sso.flask.extension import CognitoSSO
 from cognito_sso.flask.identity import current_user
-from cognito_sso.flask.user import ANONYMOUS, User
+from cognito_sso.user import ANONYMOUS, User
 
 __all__ = [
     "ANONYMOUS",

@@ -9,13 +9,8 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import redirect, request
 
-from cognito_sso.claims import groups_claim, scopes_claim, str_claim
-from cognito_sso.errors import (
-    InvalidTokenError,
-    InvalidTokenUseError,
-    KeysUnavailableError,
-    TokenExpiredError,
-)
+from cognito_sso.access import MAX_BEARER_TOKEN, bearer_rejection, denial_for, scope_denial
+from cognito_sso.errors import InvalidTokenError, KeysUnavailableError
 from cognito_sso.flask.errors import (
     AuthenticationRequired,
     PermissionDenied,
@@ -24,16 +19,13 @@ from cognito_sso.flask.errors import (
 )
 from cognito_sso.flask.identity import current_user, login_url, set_bearer_user
 from cognito_sso.flask.state import get_state
-from cognito_sso.flask.user import User
 from cognito_sso.oidc import IdPUnavailableError
-from cognito_sso.permissions import groups_satisfy
+from cognito_sso.user import User, user_from_access_claims
 
 __all__ = ["protect"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-_MAX_TOKEN = 16 * 1024
 
 
 def _bearer_token() -> str | None:
@@ -42,7 +34,7 @@ def _bearer_token() -> str | None:
     token = bearer_credentials()
     if token is None:
         return None
-    if not token or len(token) > _MAX_TOKEN:
+    if not token or len(token) > MAX_BEARER_TOKEN:
         raise AuthenticationRequired("invalid_token", "The access token is invalid")
     return token
 
@@ -53,26 +45,12 @@ def _bearer_user(token: str, scopes: Sequence[str]) -> User:
         claims = state.bearer_verifier.verify_access_token(token)
     except KeysUnavailableError as exc:
         raise IdPUnavailableError("signing keys unavailable") from exc
-    except TokenExpiredError:
-        raise AuthenticationRequired("invalid_token", "The access token expired") from None
-    except InvalidTokenUseError:
-        raise AuthenticationRequired("invalid_token", "Not an access token") from None
-    except InvalidTokenError:
-        raise AuthenticationRequired("invalid_token", "The access token is invalid") from None
-    granted = set(scopes_claim(claims))
-    missing_scopes = [s for s in scopes if s not in granted]
-    if missing_scopes:
-        raise PermissionDenied(missing_scopes=missing_scopes, bearer=True)
-    groups = frozenset(groups_claim(claims))
-    user = User(
-        sub=str_claim(claims, "sub"),
-        username=str_claim(claims, "username"),
-        groups=groups,
-        permissions=state.policy.permissions_for(groups),
-        claims=dict(claims),
-        is_authenticated=True,
-        source="bearer",
-    )
+    except InvalidTokenError as exc:
+        raise AuthenticationRequired("invalid_token", bearer_rejection(exc)) from None
+    denial = scope_denial(claims, scopes)
+    if denial is not None:
+        raise PermissionDenied(missing_scopes=denial.missing_scopes, bearer=True)
+    user = user_from_access_claims(claims, state.policy)
     set_bearer_user(user, token)
     return user
 
@@ -113,23 +91,16 @@ def protect(
                 user = current_user._get_current_object()  # type: ignore[attr-defined]
             if not user.is_authenticated:
                 return _not_signed_in(api)  # type: ignore[no-any-return]
-            bearer = user.source == "bearer"
-            if groups and not groups_satisfy(user.groups, groups, mode=mode):
-                missing = [g for g in groups if g not in user.groups]
+            denial = denial_for(user, groups=groups, mode=mode, permissions=permissions)
+            if denial is not None:
                 raise PermissionDenied(
-                    missing_groups=missing,
-                    required_groups=groups,
-                    mode=mode,
-                    bearer=bearer,
+                    missing_groups=denial.missing_groups,
+                    missing_permissions=denial.missing_permissions,
+                    required_groups=denial.required_groups,
+                    required_permissions=denial.required_permissions,
+                    mode=denial.mode,
+                    bearer=user.source == "bearer",
                 )
-            if permissions:
-                missing = [p for p in permissions if p not in user.permissions]
-                if missing:
-                    raise PermissionDenied(
-                        missing_permissions=missing,
-                        required_permissions=permissions,
-                        bearer=bearer,
-                    )
             return view(*args, **kwargs)
 
         return wrapper

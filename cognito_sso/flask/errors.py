@@ -16,6 +16,8 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.sansio.response import Response as SansIOResponse
 from werkzeug.wrappers import Response
 
+from cognito_sso.access import Denial, bearer_challenge, bearer_from_header
+
 __all__ = [
     "AuthenticationRequired",
     "PermissionDenied",
@@ -31,8 +33,7 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 def bearer_credentials() -> str | None:
     """What follows ``Bearer`` in the ``Authorization`` header ('' when nothing does);
     None when the request has no such header or uses another scheme."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
+    return bearer_from_header(request.headers.get("Authorization"))
 
 
 def wants_json() -> bool:
@@ -84,18 +85,6 @@ def error_response(
     return response
 
 
-def _quoted(value: str) -> str:
-    """An RFC 7230 quoted-string (backslash-escaped; control characters dropped)."""
-    printable = "".join(c for c in value if c.isprintable() and c.isascii())
-    return '"' + printable.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def bearer_challenge(error: str | None = None, description: str | None = None, **extra: str) -> str:
-    """An RFC 6750 ``WWW-Authenticate`` value (no error code when no token was sent)."""
-    params = {"realm": "cognito-sso", "error": error, "error_description": description, **extra}
-    return "Bearer " + ", ".join(f"{k}={_quoted(v)}" for k, v in params.items() if v)
-
-
 class AuthenticationRequired(Unauthorized):
     """401 for API requests without a valid session or bearer token."""
 
@@ -142,15 +131,18 @@ class PermissionDenied(Forbidden):
         self.bearer = bearer
         super().__init__(self._message())
 
+    def _denial(self) -> Denial:
+        return Denial(
+            self.missing_groups,
+            self.missing_permissions,
+            self.missing_scopes,
+            self.required_groups,
+            self.required_permissions,
+            self.mode,
+        )
+
     def _message(self) -> str:
-        if self.missing_permissions:
-            return "You are missing the permission(s): " + ", ".join(self.missing_permissions)
-        if self.missing_groups:
-            joiner = " or " if self.mode == "any" else " and "
-            return "This page requires membership in " + joiner.join(self.missing_groups)
-        if self.missing_scopes:
-            return "The access token lacks the scope(s): " + ", ".join(self.missing_scopes)
-        return "You are not allowed to access this page."
+        return self._denial().message()
 
     def get_response(  # type: ignore[override]
         self, environ: Any = None, scope: Any = None
@@ -161,21 +153,13 @@ class PermissionDenied(Forbidden):
             extra = {"scope": " ".join(self.missing_scopes)} if self.missing_scopes else {}
             error = "insufficient_scope"
             headers["WWW-Authenticate"] = bearer_challenge(error, "Not allowed", **extra)
-        body = {
-            "error": "forbidden",
-            "missing_groups": list(self.missing_groups),
-            "missing_permissions": list(self.missing_permissions),
-            "missing_scopes": list(self.missing_scopes),
-        }
-        details = [f"Missing group: {g}" for g in self.missing_groups]
-        details += [f"Missing permission: {p}" for p in self.missing_permissions]
-        details += [f"Missing scope: {s}" for s in self.missing_scopes]
+        denial = self._denial()
         return error_response(
             403,
             "Access denied",
-            self._message(),
-            details=details,
-            json_body=body,
+            denial.message(),
+            details=denial.details(),
+            json_body=denial.json_body(),
             headers=headers,
             as_json=True if self.bearer else None,
         )

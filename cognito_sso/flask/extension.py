@@ -24,11 +24,11 @@ from cognito_sso.flask.identity import (
     template_helpers,
 )
 from cognito_sso.flask.state import EXTENSION_KEY, AppState, get_state
-from cognito_sso.flask.user import User
 from cognito_sso.login import LoginFlow
 from cognito_sso.oidc import IdPUnavailableError, OIDCClient
 from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import SessionStoreUnavailableError, open_store
+from cognito_sso.user import User
 from cognito_sso.verifier import TokenVerifier
 
 __all__ = ["CognitoSSO"]

@@ -12,10 +12,9 @@ from markupsafe import Markup
 from werkzeug.local import LocalProxy
 
 from cognito_sso.flask.state import get_state
-from cognito_sso.flask.user import ANONYMOUS, User
-from cognito_sso.permissions import PermissionPolicy
 from cognito_sso.sessions import Session
 from cognito_sso.sessions.base import is_valid_session_id
+from cognito_sso.user import ANONYMOUS, User, user_from_session
 
 __all__ = [
     "csrf_token",
@@ -28,23 +27,6 @@ __all__ = [
     "template_helpers",
     "user_from_session",
 ]
-
-
-def user_from_session(session: Session, policy: PermissionPolicy) -> User:
-    """The :class:`User` of a stored session."""
-    data = session.data
-    groups = frozenset(g for g in data.get("groups", []) if isinstance(g, str))
-    return User(
-        sub=data.get("sub"),
-        username=data.get("username"),
-        email=data.get("email"),
-        name=data.get("name"),
-        groups=groups,
-        permissions=policy.permissions_for(groups),
-        claims=dict(data.get("claims") or {}),
-        is_authenticated=True,
-        source="session",
-    )
 
 
 def resolve_user() -> User:

@@ -7,15 +7,16 @@ import logging
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
+from cognito_sso.csrf import origin_allowed, tokens_match
 from cognito_sso.flask import signals
-from cognito_sso.flask.csrf import origin_allowed, tokens_match
 from cognito_sso.flask.errors import error_response
-from cognito_sso.flask.identity import end_browser_session, login_url, user_from_session
+from cognito_sso.flask.identity import end_browser_session, login_url
 from cognito_sso.flask.state import get_state
 from cognito_sso.login import LoginError
 from cognito_sso.oidc import IdPUnavailableError
 from cognito_sso.random_token import random_token
 from cognito_sso.sessions.base import is_valid_session_id
+from cognito_sso.user import user_from_session
 
 __all__ = ["create_blueprint"]
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cognito_sso.flask.csrf import origin_allowed, tokens_match
-from cognito_sso.flask.errors import bearer_challenge
-from cognito_sso.flask.user import ANONYMOUS, User
+from cognito_sso.access import bearer_challenge
+from cognito_sso.csrf import origin_allowed, tokens_match
 from cognito_sso.urls import origin_of
+from cognito_sso.user import ANONYMOUS, User
 
 APP = "https://billing.example.com"
 

@@ -1,5 +1,5 @@
 """CSRF defences for the state-changing ``POST /auth/logout``: a per-session token and an
-Origin check against the configured app origin (never the Host header)."""
+Origin check against the configured app origin (never the Host header). Framework-free."""
 
 from __future__ import annotations
 

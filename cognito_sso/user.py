@@ -1,0 +1,90 @@
+"""The signed-in user as views and templates see it (Flask's ``current_user``, the value of
+the FastAPI dependencies), and how it is built from a session or a verified access token.
+Framework-free: every adapter returns this one record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+from cognito_sso.claims import groups_claim, str_claim
+
+if TYPE_CHECKING:
+    from cognito_sso.permissions import PermissionPolicy
+    from cognito_sso.sessions import Session
+
+__all__ = ["ANONYMOUS", "User", "user_from_access_claims", "user_from_session"]
+
+AuthSource = Literal["session", "bearer"]
+
+
+@dataclass(frozen=True)
+class User:
+    """Who is making the request. Never carries a token.
+
+    ``groups`` are the exact, case-sensitive ``cognito:groups`` names; ``permissions`` is the
+    union of the permissions ``COGNITO_PERMISSIONS`` grants those groups.
+    """
+
+    sub: str | None = None
+    username: str | None = None
+    email: str | None = None
+    name: str | None = None
+    groups: frozenset[str] = frozenset()
+    permissions: frozenset[str] = frozenset()
+    claims: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    is_authenticated: bool = False
+    source: AuthSource | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        """True when nobody is signed in."""
+        return not self.is_authenticated
+
+    def in_group(self, group: str) -> bool:
+        """Whether the user is a member of ``group`` (exact name)."""
+        return group in self.groups
+
+    def has_permission(self, permission: str) -> bool:
+        """Whether one of the user's groups grants ``permission``."""
+        return permission in self.permissions
+
+    def __bool__(self) -> bool:
+        return self.is_authenticated
+
+
+ANONYMOUS = User()
+"""The user of a request without a valid session or bearer token."""
+
+
+def user_from_session(session: Session, policy: PermissionPolicy) -> User:
+    """The :class:`User` of a stored session."""
+    data = session.data
+    groups = frozenset(g for g in data.get("groups", []) if isinstance(g, str))
+    return User(
+        sub=data.get("sub"),
+        username=data.get("username"),
+        email=data.get("email"),
+        name=data.get("name"),
+        groups=groups,
+        permissions=policy.permissions_for(groups),
+        claims=dict(data.get("claims") or {}),
+        is_authenticated=True,
+        source="session",
+    )
+
+
+def user_from_access_claims(claims: Mapping[str, Any], policy: PermissionPolicy) -> User:
+    """The :class:`User` of a verified bearer access token."""
+    groups = frozenset(groups_claim(claims))
+    return User(
+        sub=str_claim(claims, "sub"),
+        username=str_claim(claims, "username"),
+        groups=groups,
+        permissions=policy.permissions_for(groups),
+        claims=dict(claims),
+        is_authenticated=True,
+        source="bearer",
+    )
