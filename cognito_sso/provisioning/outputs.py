@@ -9,6 +9,7 @@ from typing import Any
 
 from cognito_sso.outputs import PoolOutputs, ServiceOutputs, write_private_file
 from cognito_sso.provisioning.aws import Connection, ProvisioningError
+from cognito_sso.provisioning.discovery import read_issuer
 from cognito_sso.provisioning.spec import Spec
 from cognito_sso.provisioning.state import PoolState
 
@@ -20,13 +21,6 @@ def default_outputs_path(spec_path: str | Path) -> Path:
     """Next to the spec file: `pools/sso-demo.toml` -> `pools/sso-demo.outputs.json`."""
     spec = Path(spec_path)
     return spec.with_name(spec.stem + OUTPUTS_SUFFIX)
-
-
-def issuer_for(conn: Connection, pool_id: str) -> str:
-    """The `iss` of the pool's tokens: AWS's, or `{endpoint}/{pool_id}` on the local IdP."""
-    if conn.endpoint_url:
-        return f"{conn.endpoint_url}/{pool_id}"
-    return f"https://cognito-idp.{conn.region}.amazonaws.com/{pool_id}"
 
 
 def hosted_ui_for(conn: Connection, domain: str | None) -> str | None:
@@ -60,7 +54,7 @@ def collect_outputs(conn: Connection, spec: Spec, state: PoolState) -> PoolOutpu
         pool_id=state.pool_id,
         pool_arn=state.pool_arn,
         region=conn.region,
-        issuer=issuer_for(conn, state.pool_id),
+        issuer=read_issuer(conn, state.pool_id),
         hosted_ui_base_url=hosted_ui_for(conn, domain),
         endpoint_url=conn.endpoint_url,
         groups=tuple(g.name for g in spec.groups),

@@ -218,7 +218,10 @@ def test_outputs_file(applied: Applied) -> None:
     assert data["pool_id"] == applied.pool_id
     assert data["pool_arn"] == pool["Arn"]
     assert data["region"] == "eu-west-1"
-    assert data["issuer"] == f"{base}/{applied.pool_id}"
+    discovered = httpx.get(
+        f"{base}/{applied.pool_id}/.well-known/openid-configuration", timeout=5
+    ).json()
+    assert data["issuer"] == discovered["issuer"] == f"{base}/{applied.pool_id}"
     assert data["hosted_ui_base_url"] == base
     assert data["endpoint_url"] == base
     assert data["groups"] == ["billing", "reports", "admins"]

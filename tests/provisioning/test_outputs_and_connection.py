@@ -26,11 +26,11 @@ from cognito_sso.provisioning.aws import (
     connect,
     is_write_operation,
 )
+from cognito_sso.provisioning.discovery import discovery_url
 from cognito_sso.provisioning.outputs import (
     default_outputs_path,
     dotenv_text,
     hosted_ui_for,
-    issuer_for,
     mask_secret,
     masked,
 )
@@ -64,17 +64,13 @@ def aws_connection(region: str = "eu-west-1") -> Connection:
     return Connection(client=None, region=region, endpoint_url=None, writes=WriteCounter())
 
 
-def test_aws_issuer_and_hosted_ui() -> None:
+def test_hosted_ui() -> None:
     conn = aws_connection()
-    assert issuer_for(conn, "eu-west-1_AbC") == (
-        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC"
-    )
     assert hosted_ui_for(conn, "sso-demo-platform") == (
         "https://sso-demo-platform.auth.eu-west-1.amazoncognito.com"
     )
     assert hosted_ui_for(conn, None) is None
     local = Connection(None, "eu-west-1", "http://127.0.0.1:9229", WriteCounter())
-    assert issuer_for(local, "eu-west-1_AbC") == "http://127.0.0.1:9229/eu-west-1_AbC"
     assert hosted_ui_for(local, "anything") == "http://127.0.0.1:9229"
 
 
@@ -163,6 +159,11 @@ def test_region_is_required_for_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     aws = connect(region="eu-central-1")
     assert (aws.region, aws.endpoint_url) == ("eu-central-1", None)
     assert aws.client.meta.endpoint_url == "https://cognito-idp.eu-central-1.amazonaws.com"
+    # The issuer is read from discovery at the endpoint boto3 talks to, never assembled.
+    assert discovery_url(aws, "eu-central-1_AbC") == (
+        "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_AbC"
+        "/.well-known/openid-configuration"
+    )
     local = connect(endpoint_url="http://127.0.0.1:9229/")
     assert (local.region, local.endpoint_url) == ("eu-west-1", "http://127.0.0.1:9229")
 
@@ -199,7 +200,9 @@ def test_endpoint_from_the_environment_is_used_for_outputs(
     conn = connect(region="eu-west-1")
     assert conn.client.meta.endpoint_url == "http://127.0.0.1:9229/"
     assert conn.endpoint_url == "http://127.0.0.1:9229"
-    assert issuer_for(conn, "eu-west-1_AbC") == "http://127.0.0.1:9229/eu-west-1_AbC"
+    assert discovery_url(conn, "eu-west-1_AbC") == (
+        "http://127.0.0.1:9229/eu-west-1_AbC/.well-known/openid-configuration"
+    )
     monkeypatch.delenv("AWS_ENDPOINT_URL")
     assert connect(region="eu-west-1").endpoint_url is None
 
