@@ -5,5 +5,6 @@ pytest_plugins: list[str] = [
     "tests.plugins.redis_server",
     "tests.plugins.browser",
     "tests.plugins.idp_web",
+    "tests.plugins.federation",
     "tests.plugins.flask_apps",
 ]

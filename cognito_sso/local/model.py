@@ -84,3 +84,23 @@ class TokenSet:
     id_token: str | None
     refresh_token: str | None
     expires_in: int
+
+
+@dataclass(frozen=True)
+class IdentityProvider:
+    """An identity provider of a pool (CreateIdentityProvider), as the IdP acts on it.
+
+    `details` is ProviderDetails (for OIDC: ``client_id``, ``client_secret``,
+    ``authorize_scopes``, ``attributes_request_method``, ``oidc_issuer`` and optionally the
+    endpoint URLs); `attribute_mapping` maps pool attributes to the provider's claims.
+    """
+
+    pool_id: str
+    name: str
+    type: str
+    details: Mapping[str, str] = field(default_factory=dict)
+    attribute_mapping: Mapping[str, str] = field(default_factory=dict)
+    idp_identifiers: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:  # ProviderDetails hold the client secret
+        return f"IdentityProvider(pool_id={self.pool_id!r}, name={self.name!r}, type={self.type!r})"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cognito_sso.local.faults import Faults
 from cognito_sso.local.moto_adapter.directory import Directory
+from cognito_sso.local.moto_adapter.federation import Federation
 from cognito_sso.local.outbox import Outbox
 from cognito_sso.local.signin.authenticator import Authenticator
 from cognito_sso.local.tokens.service import TokenService
@@ -16,7 +17,8 @@ DEFAULT_REGION = "eu-west-1"
 
 
 class LocalCognito:
-    """The local IdP's state: directory (moto), tokens, authenticator, outbox and faults.
+    """The local IdP's state: directory (moto) and its identity providers, tokens,
+    authenticator, outbox and faults.
 
     `lock` is the one re-entrant lock held around everything that touches the directory.
     """
@@ -33,6 +35,7 @@ class LocalCognito:
         self.default_region = default_region
         self.lock = threading.RLock()
         self.directory = Directory()
+        self.federation = Federation(self.directory)
         self.outbox = Outbox()
         self.faults = Faults()
         self.tokens = TokenService(

@@ -117,8 +117,7 @@ def oauth_client(
         AllowedOAuthFlows=list(flows),
         AllowedOAuthScopes=list(scopes),
         AllowedOAuthFlowsUserPoolClient=True,
-        SupportedIdentityProviders=["COGNITO"],
-        **extra,
+        **{"SupportedIdentityProviders": ["COGNITO"], **extra},
     )
     return AppClient(created["ClientId"], redirect_uri, logout_uri, created.get("ClientSecret"))
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from cognito_sso.local.api.client_checks import LEGACY_FLOWS
 from cognito_sso.local.api.forwarding import forward_json, moto_reply
+from cognito_sso.local.api.identity_providers import check_supported_providers
 from cognito_sso.local.api.params import Params, required_str
 from cognito_sso.local.api.registry import intercept
 from cognito_sso.local.errors import (
@@ -124,6 +125,7 @@ def create_user_pool_client(state: LocalCognito, params: Params, region: str) ->
     _check_token_validity(params)
     has_secret = bool(params.get("GenerateSecret")) or bool(params.get("ClientSecret"))
     _check_client_oauth(state, params, region, has_secret=has_secret)
+    check_supported_providers(state, required_str(params, "UserPoolId"), params)
     created = forward_json(state, "CreateUserPoolClient", params, region)
     client_id = str(created["UserPoolClient"]["ClientId"])
     return {"UserPoolClient": state.directory.give_realistic_secret(client_id)}
@@ -137,6 +139,7 @@ def update_user_pool_client(state: LocalCognito, params: Params, region: str) ->
     _check_token_validity(params)
     client = state.directory.client(required_str(params, "ClientId"))
     _check_client_oauth(state, params, region, has_secret=client.secret is not None)
+    check_supported_providers(state, pool_id, params)
     status, _headers, payload = state.directory.update_user_pool_client(
         json.dumps(params).encode(), region, pool_id, required_str(params, "ClientId")
     )

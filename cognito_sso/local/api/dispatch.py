@@ -21,6 +21,7 @@ from cognito_sso.local.api import (  # noqa: F401 - each module registers its ac
     admin_users,
     auth_flows,
     clients,
+    identity_providers,
     mfa,
     own_account,
     pools,

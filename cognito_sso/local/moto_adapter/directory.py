@@ -123,6 +123,10 @@ class Directory:
             raise resource_not_found(f"User pool {pool_id} does not exist.")
         return pool
 
+    def moto_pool(self, pool_id: str) -> Any:
+        """moto's pool object (for the adapter's other modules only)."""
+        return self._moto_pool(pool_id)
+
     def _moto_client(self, client_id: str) -> Any:
         for pool in self._pools():
             client = pool.clients.get(client_id)

@@ -24,6 +24,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 from cognito_sso.local.errors import OAuthError, not_authorized
+from cognito_sso.local.federation.profile import identities_claim
 from cognito_sso.local.model import Client, Pool, TokenSet, User
 from cognito_sso.local.tokens.claims import (
     at_hash,
@@ -211,6 +212,9 @@ class TokenService:
             if user.groups:
                 claims["cognito:groups"] = list(user.groups)
             claims.update(attribute_claims(readable_attributes(client, user)))
+            identities = identities_claim(user.attributes)
+            if identities is not None:  # federated users ([U] whatever the ReadAttributes)
+                claims["identities"] = identities
             claims["iss"] = self.issuer(pool_id)
             claims["cognito:username"] = user.username
             if nonce is not None:

@@ -77,6 +77,8 @@ class AuthorizeRequest:
     prompt: frozenset[str]
     login_hint: str | None
     params: tuple[tuple[str, str], ...]
+    identity_provider: str | None = None  # a provider name, or None/"COGNITO" for the pool
+    idp_identifier: str | None = None
 
     def query(self) -> str:
         """The original parameters, re-encoded, to carry the request to the next page."""
@@ -156,17 +158,8 @@ def parse_authorize_request(
     if response_type not in ("code", "token"):
         raise fail("invalid_request")
     flow = "code" if response_type == "code" else "implicit"
-    if (
-        flow not in client.allowed_oauth_flows
-        or "COGNITO" not in client.supported_identity_providers
-    ):
+    if flow not in client.allowed_oauth_flows or not client.supported_identity_providers:
         raise fail("unauthorized_client")
-    identity_provider = _single(args, "identity_provider")
-    if (identity_provider is not None and identity_provider != "COGNITO") or args.get(
-        "idp_identifier"
-    ) is not None:
-        # Federation is not emulated: only the pool's own users can sign in.
-        raise fail("invalid_request")
 
     method = _single(args, "code_challenge_method")
     challenge = _single(args, "code_challenge")
@@ -195,6 +188,8 @@ def parse_authorize_request(
         prompt=prompt,
         login_hint=_single(args, "login_hint"),
         params=params,
+        identity_provider=_single(args, "identity_provider"),
+        idp_identifier=_single(args, "idp_identifier"),
     )
 
 

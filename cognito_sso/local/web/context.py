@@ -9,6 +9,7 @@ from flask import current_app
 
 from cognito_sso.local.state import LocalCognito
 from cognito_sso.local.web.csrf import CsrfSigner
+from cognito_sso.local.web.federation_store import FederationTransactions
 from cognito_sso.local.web.stores import CodeStore, LoginTransactions, SsoSessions
 
 STATE_KEY: Final = "cognito_sso.local"
@@ -23,6 +24,7 @@ class WebState:
     sso: SsoSessions = field(default_factory=SsoSessions)
     csrf: CsrfSigner = field(default_factory=CsrfSigner)
     transactions: LoginTransactions = field(default_factory=LoginTransactions)
+    federation: FederationTransactions = field(default_factory=FederationTransactions)
 
 
 def local_state() -> LocalCognito:

@@ -23,10 +23,18 @@ from cognito_sso.local.web.cookies import set_sso_cookie, sso_cookie
 from cognito_sso.local.web.pages import error_page, redirect_to_error
 
 
-def _error_to_app(redirect_uri: str, error: str, state: str | None) -> Response:
+def _error_to_app(
+    redirect_uri: str, error: str, state: str | None, description: str | None = None
+) -> Response:
     """Send ``error`` back to the app's (validated) redirect URI."""
     # [U] whether Cognito appends state to error redirects; we do (RFC 6749 4.1.2.1).
-    return redirect(with_query(redirect_uri, {"error": error, "state": state}))
+    params = {"error": error, "error_description": description, "state": state}
+    return redirect(with_query(redirect_uri, params))
+
+
+def error_to_app(req: AuthorizeRequest, error: str, description: str | None = None) -> Response:
+    """Send ``error`` (and its description) back to the app of a validated request."""
+    return _error_to_app(req.redirect_uri, error, req.state, description)
 
 
 def grant(req: AuthorizeRequest, user: User, auth_time: int) -> Response:

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from cognito_sso.local.errors import CognitoError, OAuthError
 from cognito_sso.local.identifiers import is_pool_id
 from cognito_sso.local.model import Client, TokenSet
-from cognito_sso.local.web import pkce
+from cognito_sso.local.web import federation, pkce
 from cognito_sso.local.web.client_auth import (
     ClientCredentials,
     authenticate_client,
@@ -89,10 +89,13 @@ def _client_for(credentials: ClientCredentials, *, status: int) -> Client:
 
 @bp.get("/oauth2/authorize")
 def authorize() -> Response:
-    """Validate the request; answer silently from the SSO cookie or send the browser to /login."""
+    """Validate the request; answer silently from the SSO cookie, or send the browser to the
+    identity provider it names, or to /login."""
     req = request_needing_form(request.args)
     if isinstance(req, Response):
         return req
+    if federation.wants_provider(req):
+        return federation.send_to_provider(req)
     return redirect(f"{url_for('hosted_ui.login')}?{req.query()}", code=302)
 
 

@@ -25,6 +25,8 @@ ERROR_MESSAGES: Final = {
     "invalid_form": "This form has expired or did not come from this site. Go back to the "
     "application and sign in again.",
     "session_expired": "Your sign-in has expired. Go back to the application and sign in again.",
+    "federation_state": "This sign-in did not start here, was already used or has expired. "
+    "Go back to the application and sign in again.",
     "server_error": "The identity provider could not complete the request. Try again later.",
     "unsupported_challenge": "This account needs a sign-in step the local identity provider "
     "does not offer (only passwords and authenticator apps are emulated).",

@@ -48,6 +48,15 @@ class _ExpiringStore(Generic[Record]):
         for key in [k for k, record in self._items.items() if self._expiry(record) <= now]:
             del self._items[key]
 
+    def _add_bounded(self, key: str, record: Record, now: float) -> None:
+        """Store `record`, keeping at most `MAX_TRANSACTIONS` (the oldest go first)."""
+        with self._lock:
+            self._prune(now)
+            if len(self._items) >= MAX_TRANSACTIONS:
+                oldest = min(self._items, key=lambda k: self._expiry(self._items[k]))
+                del self._items[oldest]
+            self._items[key] = record
+
 
 # --- authorization codes -----------------------------------------------------------------
 
@@ -226,12 +235,7 @@ class LoginTransactions(_ExpiringStore[LoginTransaction]):
             mfa_secret=None,
             expires_at=now + TRANSACTION_SECONDS,
         )
-        with self._lock:
-            self._prune(now)
-            if len(self._items) >= MAX_TRANSACTIONS:
-                oldest = min(self._items.values(), key=lambda item: item.expires_at)
-                del self._items[oldest.id]
-            self._items[txn.id] = txn
+        self._add_bounded(txn.id, txn, now)
         return txn
 
     def get(self, txn_id: str | None, browser_id: str | None) -> LoginTransaction | None:

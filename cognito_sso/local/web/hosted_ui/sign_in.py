@@ -20,6 +20,7 @@ from cognito_sso.local.signin.passwords import missing_required
 from cognito_sso.local.web.authorize_request import AuthorizeRequest
 from cognito_sso.local.web.context import local_state, web_state
 from cognito_sso.local.web.cookies import browser_id, presented_browser_id
+from cognito_sso.local.web.federation import COGNITO, provider_links
 from cognito_sso.local.web.grants import (
     grant_after_sign_in,
     read_authorize_request,
@@ -66,6 +67,8 @@ def _login_page(
         forgot_url=page_url("hosted_ui.forgot_password", req),
         client_name=req.client.name,
         csrf_token=csrf_token("login"),
+        providers=provider_links(req),
+        password_sign_in=COGNITO in req.client.supported_identity_providers,
         username=username,
         error=error,
         notice=notice,
@@ -93,6 +96,8 @@ def login_submit() -> Response:
         return req
     if not csrf_ok("login"):
         return error_page("invalid_form")
+    if COGNITO not in req.client.supported_identity_providers:
+        return error_page("unauthorized_client")  # the client offers federated sign-in only
     username = request.form.get("username", "")
     password = request.form.get("password", "")
     shown_username = shown_input(username, MAX_USERNAME)
