@@ -23,8 +23,16 @@ from cognito_sso.provisioning.spec import (
 from cognito_sso.userpool import STANDARD_ATTRIBUTES, PasswordPolicy
 
 # Fields that exist only at creation time (reference 5.4): changing them needs a new pool.
+# The issuer format is one too by our rule (issue 14), although the 2026 model lists
+# IssuerConfiguration on UpdateUserPool: a new issuer invalidates every token and every
+# service configured with the old one, which apply never does on its own.
 POOL_CREATE_ONLY = frozenset(
-    {"sign_in.username_attributes", "sign_in.case_sensitive", "attributes.required"}
+    {
+        "sign_in.username_attributes",
+        "sign_in.case_sensitive",
+        "attributes.required",
+        "issuer_format",
+    }
 )
 CLIENT_CREATE_ONLY = frozenset({"generate_secret"})
 MFA_KEYS = frozenset({"mfa.mode", "mfa.totp", "mfa.sms"})
@@ -84,6 +92,8 @@ def pool_request(pool: PoolSpec) -> dict[str, Any]:
         }
     if pool.mfa.sms_message is not None:
         request["SmsAuthenticationMessage"] = pool.mfa.sms_message
+    if pool.issuer_format is not None:
+        request["IssuerConfiguration"] = {"Type": pool.issuer_format.upper()}
     return request
 
 
@@ -253,6 +263,10 @@ def pool_view(api: Mapping[str, Any]) -> dict[str, Any]:
             devices and devices.get("ChallengeRequiredOnNewDevice")
         ),
         "deletion_protection": api.get("DeletionProtection") == "ACTIVE",
+        # No IssuerConfiguration means the original issuer form (reference 5.1).
+        "issuer_format": str(
+            (api.get("IssuerConfiguration") or {}).get("Type") or "ORIGINAL"
+        ).lower(),
     }
 
 
@@ -291,6 +305,8 @@ def desired_pool_view(spec: Spec) -> dict[str, Any]:
     # so is account recovery (the update keeps the described setting).
     if not spec.pool.account_recovery:
         view["account_recovery.mechanisms"] = None
+    if spec.pool.issuer_format is None:
+        view["issuer_format"] = None
     return view
 
 
@@ -330,6 +346,7 @@ def client_request(client: ClientSpec) -> dict[str, Any]:
         # Defaults to false and an update omitting it turns the hosted UI off (reference 7.3).
         "AllowedOAuthFlowsUserPoolClient": bool(client.oauth_flows),
         "SupportedIdentityProviders": list(client.identity_providers),
+        "RefreshTokenRotation": _rotation(client),
     }
     if client.read_attributes is not None:
         request["ReadAttributes"] = list(client.read_attributes)
@@ -338,11 +355,18 @@ def client_request(client: ClientSpec) -> dict[str, Any]:
     return request
 
 
+def _rotation(client: ClientSpec) -> dict[str, Any]:
+    if not client.refresh_token_rotation:
+        return {"Feature": "DISABLED"}
+    grace = client.refresh_token_grace_period.seconds
+    return {"Feature": "ENABLED", "RetryGracePeriodSeconds": grace}
+
+
 def client_update_request(
     client: ClientSpec, described: Mapping[str, Any], members: set[str]
 ) -> dict[str, Any]:
     """The full UpdateUserPoolClient request: described settings the spec does not manage
-    (e.g. AuthSessionValidity, RefreshTokenRotation) overlaid with the whole desired state."""
+    (e.g. AuthSessionValidity) overlaid with the whole desired state."""
     request = {k: v for k, v in described.items() if k in members}
     request.update({k: v for k, v in client_request(client).items() if k in members})
     if request.get("DefaultRedirectURI") not in request.get("CallbackURLs", []):
@@ -384,6 +408,17 @@ def client_view(api: Mapping[str, Any]) -> dict[str, Any]:
         "oauth_scopes": _sorted(api.get("AllowedOAuthScopes")),
         "oauth_enabled": bool(api.get("AllowedOAuthFlowsUserPoolClient")),
         "identity_providers": _sorted(api.get("SupportedIdentityProviders")),
+        **_rotation_view(api.get("RefreshTokenRotation") or {}),
+    }
+
+
+def _rotation_view(rotation: Mapping[str, Any]) -> dict[str, Any]:
+    """The grace period only counts while rotation is on (None: not compared)."""
+    enabled = rotation.get("Feature") == "ENABLED"
+    grace = Duration(int(rotation.get("RetryGracePeriodSeconds") or 0), "seconds")
+    return {
+        "refresh_token_rotation": enabled,
+        "refresh_token_grace_period": grace.normalized() if enabled else None,
     }
 
 

@@ -51,15 +51,17 @@ RECOVERY_MECHANISMS = ("verified_email", "verified_phone_number", "admin_only")
 DEVICE_MODES = ("off", "always", "user_opt_in")
 MFA_MODES = ("off", "optional", "on")
 EMAIL_ACCOUNTS = ("COGNITO_DEFAULT", "DEVELOPER")
+ISSUER_FORMATS = ("original", "updated")
 
 _UNITS = {"s": ("seconds", 1), "m": ("minutes", 60), "h": ("hours", 3600), "d": ("days", 86400)}
 _UNIT_BY_NAME = {name: (letter, secs) for letter, (name, secs) in _UNITS.items()}
 _DURATION_RE = re.compile(r"(\d+)([smhd])")
-# Cognito's ranges for token validity (reference 3.4), in seconds.
-TOKEN_RANGES = {
+# Cognito's ranges for token validity and the rotation grace period (reference 3.4), in seconds.
+DURATION_RANGES = {
     "access_token_validity": (5 * 60, 86400),
     "id_token_validity": (5 * 60, 86400),
     "refresh_token_validity": (60 * 60, 3650 * 86400),
+    "refresh_token_grace_period": (0, 60),
 }
 _DOMAIN_RE = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _NAME_RE = r"[\w\s+=,.@-]+"
@@ -183,6 +185,7 @@ class PoolSpec:
     tags: Mapping[str, str] = field(default_factory=dict)
     devices: DeviceSpec = field(default_factory=DeviceSpec)
     deletion_protection: bool = False
+    issuer_format: str | None = None  # original | updated; None: not managed (Cognito: original)
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,8 @@ class ClientSpec:
     oauth_flows: tuple[str, ...] = ()
     oauth_scopes: tuple[str, ...] = ()
     identity_providers: tuple[str, ...] = ("COGNITO",)
+    refresh_token_rotation: bool = False
+    refresh_token_grace_period: Duration = Duration(0, "seconds")
 
 
 @dataclass(frozen=True)
@@ -322,6 +327,7 @@ def _read_pool(t: TableReader) -> PoolSpec:
     )
     dev.close()
     deletion_protection = t.boolean("deletion_protection", default=False)
+    issuer_format = t.string("issuer_format", choices=ISSUER_FORMATS)
     t.close()
 
     pool = PoolSpec(
@@ -341,6 +347,7 @@ def _read_pool(t: TableReader) -> PoolSpec:
         tags=tags,
         devices=devices,
         deletion_protection=deletion_protection,
+        issuer_format=issuer_format,
     )
     _pool_rules(t, pool)
     return pool
@@ -457,7 +464,7 @@ def _read_duration(t: TableReader, name: str, default: Duration) -> Duration:
     if duration is None:
         t.problem(name, f"expected a duration like '5m', '1h', '30d'; got {text!r}")
         return default
-    low, high = TOKEN_RANGES[name]
+    low, high = DURATION_RANGES[name]
     if not low <= duration.seconds <= high:
         t.problem(
             name,
@@ -490,7 +497,13 @@ def _read_client(name: str, t: TableReader) -> ClientSpec:
         oauth_flows=t.strings("oauth_flows", choices=OAUTH_FLOWS) or (),
         oauth_scopes=t.strings("oauth_scopes", max_items=50) or (),
         identity_providers=t.strings("identity_providers", default=("COGNITO",)) or (),
+        refresh_token_rotation=t.boolean("refresh_token_rotation", default=False),
+        refresh_token_grace_period=_read_duration(
+            t, "refresh_token_grace_period", defaults.refresh_token_grace_period
+        ),
     )
+    if t.has("refresh_token_grace_period") and not client.refresh_token_rotation:
+        t.problem("refresh_token_grace_period", "needs refresh_token_rotation = true")
     for key in ("callback_urls", "logout_urls"):
         for i, url in enumerate(getattr(client, key)):
             reason = redirect_url_problem(url)

@@ -49,6 +49,7 @@ MAXIMAL_CHANGES = (
     ("[groups.plain]\n", '[groups.plain]\ndescription = "Plain"\n'),
     ('oauth_flows = ["code", "implicit"]', 'oauth_flows = ["code"]'),
     ('groups = ["staff", "plain"]', 'groups = ["plain"]'),
+    ('refresh_token_grace_period = "30s"', 'refresh_token_grace_period = "1m"'),
 )
 
 
@@ -120,6 +121,13 @@ def test_maximal_spec_requests_validate_against_the_model(conn: Connection, tmp_
         "CONFIRM_WITH_LINK"
     )
     assert "DeviceConfiguration" not in updates[-1]
+    (create,) = [params for name, params in recorder.calls if name == "CreateUserPool"]
+    assert create["IssuerConfiguration"] == {"Type": "UPDATED"}
+    client_updates = [p for name, p in recorder.calls if name == "UpdateUserPoolClient"]
+    assert client_updates[-1]["RefreshTokenRotation"] == {
+        "Feature": "ENABLED",
+        "RetryGracePeriodSeconds": 60,
+    }
 
 
 @pytest.mark.parametrize(

@@ -250,3 +250,55 @@ def test_required_attributes_users_cannot_have() -> None:
     )
     del data["users"]  # without invited users, any standard attribute may be required
     assert parse_spec(data).pool.required_attributes == ("email", "name", "family_name")
+
+
+def test_issuer_format_and_refresh_token_rotation() -> None:
+    data = demo_data()
+    data["pool"]["issuer_format"] = "updated"
+    data["clients"]["billing"]["refresh_token_rotation"] = True
+    data["clients"]["billing"]["refresh_token_grace_period"] = "10s"
+    spec = parse_spec(data)
+    assert spec.pool.issuer_format == "updated"
+    billing, reports = spec.clients
+    assert billing.refresh_token_rotation and billing.refresh_token_grace_period.seconds == 10
+    assert not reports.refresh_token_rotation
+    assert load_spec(DEMO).pool.issuer_format is None  # not managed unless stated
+
+
+@pytest.mark.parametrize(
+    ("pool", "client", "key", "message"),
+    [
+        ({"issuer_format": "new"}, {}, "pool.issuer_format", "must be one of original, updated"),
+        (
+            {},
+            {"refresh_token_rotation": "yes"},
+            "clients.billing.refresh_token_rotation",
+            "boolean",
+        ),
+        (
+            {},
+            {"refresh_token_rotation": True, "refresh_token_grace_period": "61s"},
+            "clients.billing.refresh_token_grace_period",
+            "61s is out of range (0s to 1m)",
+        ),
+        (
+            {},
+            {"refresh_token_rotation": True, "refresh_token_grace_period": "10"},
+            "clients.billing.refresh_token_grace_period",
+            "expected a duration",
+        ),
+        (
+            {},
+            {"refresh_token_grace_period": "10s"},
+            "clients.billing.refresh_token_grace_period",
+            "needs refresh_token_rotation = true",
+        ),
+    ],
+)
+def test_issuer_format_and_rotation_rules(
+    pool: dict[str, Any], client: dict[str, Any], key: str, message: str
+) -> None:
+    data = demo_data()
+    data["pool"].update(pool)
+    data["clients"]["billing"].update(client)
+    assert message in problems_of(data)[key]
