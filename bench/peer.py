@@ -1,174 +1,101 @@
-"""Benchmark 5: flask-cognito-lib (from PyPI) on the same protected view, as a peer row.
+"""Benchmark 5: the peers users would pick instead, on the same protected view, same run.
 
-flask-cognito-lib is installed into a throwaway venv (``--venv``, created when missing; only
-the ordinary ``pip install flask-cognito-lib gunicorn``), never into the project's .venv.
-Its app (bench/apps/peer_service.py) runs under that venv's gunicorn, 2 workers, next to
-ours (bench/apps/service.py) under the project's gunicorn, both pointed at one local IdP.
-Each protected view is measured as a ratio against its own app's open view, in one run.
+bench/peer_stack.py starts our app (SQLite and Redis session stores) and the peers' apps
+(Flask-Login + Flask-Session in Redis; authlib with tokens in Flask's signed cookie;
+flask-cognito-lib from PyPI in a throwaway venv) under the same gunicorn settings, one local
+IdP and one Redis for all, one signed-in user each. wrk loads every app's open view and its
+protected view at each level, all variants interleaved; a protected view's ratio is taken
+against its own app's open view (and shown in req/s beside ours).
 
-flask-cognito-lib keeps the access token in a cookie and verifies it on each request, so its
-row compares with our bearer view (a token verified per request) and our session view.
+flask-cognito-lib verifies the access token from its cookie on each request, and fetches the
+JWKS each time (counted at the IdP after the measurement).
 
-Run: ``.venv/bin/python -m bench.peer`` (``--seconds``, ``--levels``, ``--venv``).
+Run: ``.venv/bin/python -m bench.peer`` (``--seconds``, ``--levels``, ``--rounds``,
+``--fcl-venv``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench import harness, idp_setup, loadgen, results
-from bench.apps.service import BODY
-from bench.browser import Browser
+from bench import harness, loadgen, results
 from bench.overhead import Variant, measure
+from bench.peer_stack import DEFAULT_FCL_VENV, App, ensure_fcl_venv, peer_stack
 
 JWKS_GET = "GET /{pool}/.well-known/jwks.json"
-DEFAULT_VENV = Path(tempfile.gettempdir()) / "cognito-sso-bench-peer-venv"
 
 
-def ensure_venv(venv: Path) -> str:
-    """Create the venv and install flask-cognito-lib + gunicorn if needed; its version."""
-    python = venv / "bin" / "python"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if not python.exists():
-        print(f"creating {venv} and installing flask-cognito-lib from PyPI")
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "flask-cognito-lib", "gunicorn"],
-            check=True,
-            cwd=venv,
-            env=env,
-        )
-    out = subprocess.run(
-        [
-            str(python),
-            "-c",
-            "import importlib.metadata as m; print(m.version('flask-cognito-lib'))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=venv,
-        env=env,
-    )
-    return out.stdout.strip()
-
-
-def jwks_fetches_per_request(idp: harness.Proc, variant: Variant) -> dict[str, int]:
+def jwks_fetches_per_request(idp_log: Path, variant: Variant) -> dict[str, int]:
     """Load ``variant`` for 2 s and count the JWKS GETs the IdP logged meanwhile."""
-    before = harness.idp_request_counts(idp.log_path).get(JWKS_GET, 0)
+    before = harness.idp_request_counts(idp_log).get(JWKS_GET, 0)
     summary = loadgen.run_wrk(variant.url, connections=4, seconds=2, headers=variant.headers)
     time.sleep(0.5)  # let the IdP flush its access log
-    after = harness.idp_request_counts(idp.log_path).get(JWKS_GET, 0)
+    after = harness.idp_request_counts(idp_log).get(JWKS_GET, 0)
     return {"requests": summary["requests"], "jwks_fetches": after - before}
+
+
+def variants_of(app: App) -> list[Variant]:
+    """The app's open view (named ``<app> open``) and each protected view."""
+    url, pid = app.proc.url, app.proc.pid
+    found = [Variant(f"{app.name} open", f"{url}/open", {}, pid)]
+    for path, label in app.protected.items():
+        found.append(Variant(label, f"{url}{path}", app.credentials[path], pid))
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run, print, save bench/results/peer.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--levels", default="1,16")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--levels", default="1,4,16,64")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--venv", type=Path, default=DEFAULT_VENV)
+    parser.add_argument("--fcl-venv", type=Path, default=DEFAULT_FCL_VENV)
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",")]
-    version = ensure_venv(args.venv)
+    version = ensure_fcl_venv(args.fcl_venv)
     print(f"flask-cognito-lib {version}")
     work = harness.Workdir()
-    idp = harness.idp_proc(work)
     try:
-        with harness.running(idp):
-            ports = {"ours": harness.free_port(), "peer": harness.free_port()}
-            directory = idp_setup.create_directory(
-                idp.url, {n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, users=1
-            )
-            ours = harness.service_proc(
-                work,
-                "ours",
-                idp_setup.service_config(
-                    directory, "ours", session_store=f"sqlite:///{work.file('s.db')}"
-                ),
-                port=ports["ours"],
-            )
-            peer_client = directory.clients["peer"]
-            peer = harness.service_proc(
-                work,
-                "peer",
-                {
-                    "SECRET_KEY": "bench-peer-secret-key",
-                    "AWS_REGION": idp_setup.REGION,
-                    "AWS_COGNITO_USER_POOL_ID": directory.pool_id,
-                    "AWS_COGNITO_USER_POOL_CLIENT_ID": peer_client.client_id,
-                    "AWS_COGNITO_USER_POOL_CLIENT_SECRET": peer_client.client_secret,
-                    "AWS_COGNITO_DOMAIN": directory.endpoint_url,
-                    "AWS_COGNITO_REDIRECT_URL": f"{peer_client.base_url}/auth/callback",
-                    "AWS_COGNITO_LOGOUT_URL": f"{peer_client.base_url}/auth/logged-out",
-                    "BENCH_ISSUER": directory.issuer,
-                },
-                port=ports["peer"],
-                app="bench.apps.peer_service:create_app()",
-                gunicorn=args.venv / "bin" / "gunicorn",
-            )
-            with harness.running(ours, peer):
-                user = directory.users[0]
-                browser = Browser()
-                browser.sign_in(ours.url, user, idp_setup.PASSWORD, "/whoami")
-                cookie = f"ours_sso={browser.client.cookies['ours_sso']}"
-                browser.close()
-                our_token = idp_setup.password_tokens(directory, "ours", user)["AccessToken"]
-                peer_token = idp_setup.password_tokens(directory, "peer", user)["AccessToken"]
-                variants = [
-                    Variant("ours open", f"{ours.url}/open", {}, ours.pid),
-                    Variant("ours session", f"{ours.url}/session", {"Cookie": cookie}, ours.pid),
-                    Variant(
-                        "ours bearer",
-                        f"{ours.url}/bearer",
-                        {"Authorization": f"Bearer {our_token}"},
-                        ours.pid,
-                    ),
-                    Variant("peer open", f"{peer.url}/open", {}, peer.pid),
-                    Variant(
-                        "peer protected",
-                        f"{peer.url}/protected",
-                        {"Cookie": f"cognito_access_token={peer_token}"},
-                        peer.pid,
-                    ),
-                ]
-                data = measure(
-                    variants, levels=levels, seconds=args.seconds, rounds=args.rounds,
-                    baseline="ours open", expected_body=BODY,
-                )  # fmt: skip
-                fetches = {
-                    v.name: jwks_fetches_per_request(idp, v)
-                    for v in variants[1:]
-                    if "open" not in v.name
-                }
+        with peer_stack(work, fcl_venv=args.fcl_venv) as apps:
+            variants = [v for app in apps.values() for v in variants_of(app)]
+            data = measure(
+                variants, levels=levels, seconds=args.seconds, rounds=args.rounds,
+                baseline="ours-sqlite open",
+            )  # fmt: skip
+            fcl = variants_of(apps["flask-cognito-lib"])[1]
+            ours_bearer = next(v for v in variants if v.name == "ours bearer")
+            fetches = {
+                v.name: jwks_fetches_per_request(work.file("idp.log"), v)
+                for v in (ours_bearer, fcl)
+            }
+            own_open = {v.name: f"{a.name} open" for a in apps.values() for v in variants_of(a)}
     finally:
         work.cleanup()
-    # each app against its own open view
-    for level in levels:
-        peer_open = data["cells"]["peer open"][level]["rps"]
-        for name in ("peer open", "peer protected"):
-            data["ratios"][name][level] = data["cells"][name][level]["rps"] / peer_open
+    for name, open_name in own_open.items():  # each app against its own open view
+        for level in levels:
+            cells = data["cells"]
+            data["ratios"][name][level] = cells[name][level]["rps"] / cells[open_name][level]["rps"]
     for name, row in fetches.items():
-        print(
-            f"{name}: {row['jwks_fetches']} JWKS fetches at the IdP for {row['requests']} requests"
-        )
+        print(f"{name}: {row['jwks_fetches']} JWKS fetches for {row['requests']} requests")
     print("\nthroughput ratio vs the same app's open view (same run):")
     for name, by_level in data["ratios"].items():
-        print(f"  {name:<16}" + "".join(f"c={lvl}: {r:.2f}  " for lvl, r in by_level.items()))
+        print(f"  {name:<22}" + "".join(f"c={lvl}: {r:.2f}  " for lvl, r in by_level.items()))
+    from importlib.metadata import version as installed
+
     path = results.save(
         "peer",
         {
-            "peer": "flask-cognito-lib",
-            "peer_version": version,
+            "versions": {
+                "flask-cognito-lib": version,
+                **{n: installed(n) for n in ("flask-login", "flask-session", "authlib")},
+            },
+            "own_open": own_open,
             "levels": levels,
             "seconds": args.seconds,
+            "rounds": args.rounds,
             "jwks_fetches": fetches,
             **data,
         },

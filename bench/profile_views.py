@@ -2,10 +2,10 @@
 
 The same stack as bench/overhead.py (IdP, Redis, the bench app signed in under gunicorn) is
 started; then the app is also created in this process with the same config (same stores,
-same secret) and each view is called through Flask's test client with the same cookie or
-bearer token. No network and no other process is involved in the timed part, so this
-measures the CPU cost the protection adds to a request, which is far steadier than
-throughput on a shared machine. Then pyinstrument profiles the protected views.
+same secret) and each view is called as a WSGI app with the same cookie or
+bearer token, as a WSGI app (bench/cpu_probe.py). No network and no other process is involved
+in the timed part. Then pyinstrument profiles the protected views. (bench/cpu_cost.py gives
+the steadier figure: interleaved, against the open view sent the same credentials.)
 
 Run: ``.venv/bin/python -m bench.profile_views`` (``--requests``). Needs pyinstrument.
 Results: bench/results/inprocess.json and bench/results/profile.txt.
@@ -14,15 +14,19 @@ Results: bench/results/inprocess.json and bench/results/profile.txt.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
 
 from bench import harness, results
+from bench.cpu_probe import call, cpu_per_request, environ_for
 from bench.overhead import Variant, protected_stack
 
 APP_OF_VARIANT = {"session-redis": "redis"}  # every other variant runs on the SQLite app
@@ -36,21 +40,45 @@ def _app(work: harness.Workdir, name: str) -> Flask:
 
 
 def _call(app: Flask, variant: Variant, count: int) -> float:
-    """CPU seconds per request for ``count`` requests through the test client."""
-    client = app.test_client()
-    path = urlsplit(variant.url).path
-    headers = dict(variant.headers)
-    cookie = headers.pop("Cookie", None)
-    if cookie:  # the test client keeps its own cookie jar and drops a Cookie header
-        name, _, value = cookie.partition("=")
-        client.set_cookie(name, value)
-    response = client.get(path, headers=headers)
-    if response.status_code != 200:
-        raise RuntimeError(f"{variant.name}: {path} answered {response.status_code} in-process")
-    started = time.process_time()
-    for _ in range(count):
-        client.get(path, headers=headers)
-    return (time.process_time() - started) / count
+    """CPU seconds per request for ``count`` calls of the app as a WSGI app (as
+    bench/cpu_probe.py calls it; the test client would add its own cost)."""
+    environ = environ_for(urlsplit(variant.url).path, dict(variant.headers))
+    status, _body = call(app, environ)
+    if not status.startswith("200 "):
+        raise RuntimeError(f"{variant.name}: {variant.url} answered {status} in-process")
+    return cpu_per_request(app, environ, count)
+
+
+# what a row of the CPU profile is kept for: our code and the costly calls it makes
+_PROFILE_KEEP = ("cognito_sso", "sqlite3", "json", "redis", "headers.py", "flask/app.py")
+
+
+def cpu_profile(run: Callable[[], object], rows: int = 22) -> str:
+    """cProfile of ``run`` on the process-time clock: the costliest functions of
+    ``_PROFILE_KEEP``, cumulative microseconds per request."""
+    profile = cProfile.Profile(time.process_time)
+    profile.enable()
+    run()
+    profile.disable()
+    stats = pstats.Stats(profile)
+    calls = max(
+        (
+            v[0]
+            for k, v in stats.stats.items()
+            if k[2] == "__call__" and k[0].endswith("flask/app.py")
+        ),  # type: ignore[attr-defined]
+        default=1,
+    )
+    found = []
+    for (path, line, name), (_cc, ncalls, _tt, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if any(part in path for part in _PROFILE_KEEP) or "sqlite3" in name:
+            where = path.split("site-packages/")[-1].split("/perf/")[-1]
+            found.append((cumulative, f"{where}:{line}({name})", ncalls))
+    found.sort(reverse=True)
+    lines = [f"{'us/req':>9} {'calls/req':>9}  function"]
+    for cumulative, label, ncalls in found[:rows]:
+        lines.append(f"{cumulative / calls * 1e6:9.1f} {ncalls / calls:9.2f}  {label}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +108,12 @@ def main(argv: list[str] | None = None) -> int:
                 _call(app, variant, args.requests)
                 profiler.stop()
                 text = profiler.output_text(unicode=False, color=False, show_all=False)
-                profiles.append(f"### {variant.name} ({args.requests} requests)\n{text}")
+                cpu = cpu_profile(lambda a=app, v=variant: _call(a, v, args.requests))
+                profiles.append(
+                    f"### {variant.name} ({args.requests} requests)\n\n"
+                    f"CPU time (cProfile, process-time clock), us per request, cumulative:\n\n"
+                    f"{cpu}\n\npyinstrument (wall clock, library frames folded):\n{text}"
+                )
     finally:
         work.cleanup()
     base = costs["open"]
@@ -92,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         for name, cost in costs.items()
     }
-    print("in-process CPU per request (Flask test client; best of rounds)")
+    print("in-process CPU per request (WSGI calls; best of rounds)")
     for name, row in table.items():
         print(
             f"  {name:<16} {row['us_per_request']:8.1f} us  (+{row['added_us']:.1f} us, "

@@ -59,10 +59,9 @@ def plot_overhead(data: dict[str, Any]) -> list[str]:
         right.plot(
             levels, [data["ratios"][name][str(lvl)] for lvl in levels], marker="o", label=name
         )
-    right.axhline(0.85, color="grey", linestyle="--", linewidth=1)
-    right.axhline(0.80, color="grey", linestyle=":", linewidth=1)
-    right.text(levels[0], 0.86, "goal 0.85 (session)", fontsize=8, color="grey")
-    right.text(levels[0], 0.77, "goal 0.8 (bearer)", fontsize=8, color="grey")
+    for goal in sorted(set(data["goals"].values())):
+        right.axhline(goal, color="grey", linestyle="--", linewidth=1)
+        right.text(levels[0], goal + 0.01, f"goal {goal:g}", fontsize=8, color="grey")
     for ax, title, ylabel in (
         (left, "throughput", "requests / s"),
         (right, "ratio to the open view", "x open"),
@@ -347,40 +346,100 @@ Calls by operation:
 
 
 def section_peer(data: dict[str, Any] | None) -> str:
-    """Benchmark 5."""
-    if data is None:
-        return "## 5. Peer: flask-cognito-lib\n\nNot run yet: `.venv/bin/python -m bench.peer`.\n"
+    """Benchmark 5: the peers, same run."""
+    title = "## 5. Peers, same run"
+    if data is None or "own_open" not in data:
+        return f"{title}\n\nNot run yet: `.venv/bin/python -m bench.peer`.\n"
     levels = _levels(data)
     fetch_rows = [
         [name, row["requests"], row["jwks_fetches"]]
         for name, row in data.get("jwks_fetches", {}).items()
     ]
     rows = [
-        [name]
+        [name, data["own_open"][name].removesuffix(" open")]
         + [
             f"{data['cells'][name][lvl]['rps']:.0f} ({data['ratios'][name][lvl]:.2f}x)"
             for lvl in levels
         ]
         for name in data["cells"]
     ]
-    return f"""## 5. Peer: flask-cognito-lib {data["peer_version"]}
+    versions = ", ".join(f"{name} {v}" for name, v in data["versions"].items())
+    return f"""{title}
 
 Command: {_cmd(data)}
 
-Measured {_machine(data)}. flask-cognito-lib {data["peer_version"]} from PyPI in a throwaway
-venv, under gunicorn (2 workers, gthread), next to our app, both against one local IdP; wrk,
-{data["seconds"]:g} s per cell. It can be pointed at the local IdP: its `Config` class can be
-subclassed (bench/apps/peer_service.py overrides `issuer`, from which it derives the JWKS URL;
-`AWS_COGNITO_DOMAIN` takes the IdP's base URL). Its `@auth_required()` reads the access
-token from a cookie and verifies it on every request. Ratios are against the same app's
-open view.
+Measured {_machine(data)}. Versions: {versions}.
 
-{_table(["variant"] + [f"c={lvl}" for lvl in levels], rows)}
+The same view (same body) protected the ways users build it today, each app under gunicorn
+(2 workers, gthread, 4 threads), one local IdP and one Redis for all, one signed-in user each
+(bench/peer_stack.py); wrk, {data["seconds"]:g} s per cell, all variants interleaved at each
+level, {data["rounds"]} round(s):
 
-Why: JWKS downloads counted in the local IdP's access log while each protected view was
+- `ours-*`: bench/apps/service.py (`login_required` with the SQLite or Redis store,
+  `permission_required`, `bearer_required` with a warm token cache);
+- `flask-login`: Flask-Login + Flask-Session with Redis (its defaults: the session is
+  stored again on every request), signed in through authlib's Flask client, the user built
+  from the profile in the session (bench/apps/peer_flask_login.py);
+- `authlib-cookie`: authlib's Flask client with the token dict in Flask's signed-cookie
+  session, a decorator checking it has not expired (bench/apps/peer_authlib_cookie.py);
+- `flask-cognito-lib`: from PyPI in a throwaway venv, `@auth_required()` verifying the access
+  token from its cookie on each request (bench/apps/peer_service.py points its `Config` at
+  the local IdP).
+
+Requests per second; in brackets the ratio to the same app's open view:
+
+{_table(["variant", "app"] + [f"c={lvl}" for lvl in levels], rows)}
+
+JWKS downloads counted in the local IdP's access log while each token-verifying view was
 loaded for 2 s (4 connections) after the measurement:
 
 {_table(["view", "requests", "JWKS fetches at the IdP"], fetch_rows)}
+"""
+
+
+def section_cpu_cost(data: dict[str, Any] | None) -> str:
+    """CPU time each protection adds per request, ours and the peers' (bench/cpu_cost.py)."""
+    title = "## 6. CPU time added per request"
+    if data is None:
+        return f"{title}\n\nNot run yet: `.venv/bin/python -m bench.cpu_cost`.\n"
+    rows = []
+    for name, v in data["views"].items():
+        goal = data["goals_us"].get(name)
+        verdict = "" if goal is None else ("met" if v["added_us"] <= goal else "**missed**")
+        rows.append(
+            [
+                name,
+                f"{v['us_per_request']:.1f}",
+                f"{v['open_same_credentials_us']:.1f}",
+                f"{v['added_us']:+.1f}",
+                f"{v['added_over_bare_open_us']:+.1f}",
+                f"<= {goal:g}" if goal is not None else "",
+                verdict,
+            ]
+        )
+    versions = ", ".join(f"{name} {v}" for name, v in data["versions"].items())
+    header = ["view", "us / request", "open view, same credentials", "added us",
+              "added over the bare open view", "goal (added)", "verdict"]  # fmt: skip
+    return f"""{title}
+
+Command: {_cmd(data)}
+
+Measured {_machine(data)}. Versions: {versions}; cognito_sso at commit
+{data.get("library_commit", "?")}.
+
+The steady figure beside throughput. The apps of section 5 are signed in over HTTP; then
+each app is created again in a worker process (bench/cpu_probe.py, in the venv holding it)
+with the same config and the same stores, and called as a WSGI app, no network: the
+protected view, the open view sent the same cookie or header, and the open view sent
+nothing, interleaved, {data["requests"]} requests per round, best of {data["rounds"]} rounds of
+the process's CPU time. "added" is the protected view minus the open view sent the same
+credentials (the issue's measure); the next column is against the open view sent nothing,
+which is the fairer one for peers whose session machinery runs on every request that carries
+the cookie (Flask-Session reads and rewrites its Redis entry, Flask decodes its signed
+cookie, for the open view too). CPU time of other processes (redis-server) is not counted.
+On a shared, loaded machine every figure is inflated alike; compare rows of one run.
+
+{_table(header, rows)}
 """
 
 
@@ -405,10 +464,8 @@ Command: {_cmd(data)}
 
 Measured {_machine(data)}. The bench app is created inside the benchmark process with the
 same config (same SQLite file, same Redis) and each view is called {data["requests"]} times
-through Flask's test client with the same cookie or token (best of {data["rounds"]} rounds,
-CPU time). No network, no other process: the "added" column isolates what each protection
-adds to one request, and is much steadier than throughput on a shared machine. (The last
-column divides by the test client's cost of an open request, not by gunicorn's.)
+as a WSGI app with the same cookie or token (best of {data["rounds"]} rounds, CPU time;
+not interleaved: section 6 has the steadier figure). No network, no other process.
 
 {_table(["view", "CPU us / request", "added us", "open / view"], rows)}
 
@@ -484,14 +541,22 @@ def summary() -> str:
             f"{again['writes']} writes."
         )
     data = results.load("peer")
-    if data is not None:
+    if data is not None and "own_open" in data:
         levels = _levels(data)
-        peer = ", ".join(f"{data['ratios']['peer protected'][lvl]:.2f}x" for lvl in levels)
-        ours = ", ".join(f"{data['ratios']['ours bearer'][lvl]:.2f}x" for lvl in levels)
-        lines.append(
-            f"- flask-cognito-lib {data['peer_version']}: protected view at {peer} of its open "
-            f"view (c={', '.join(levels)}); ours (bearer, same run) {ours}."
-        )
+        peers = [n for n in data["cells"] if not n.startswith("ours") and not n.endswith(" open")]
+        for name in peers:
+            ratios = ", ".join(f"{data['ratios'][name][lvl]:.2f}x" for lvl in levels)
+            lines.append(
+                f"- peer `{name}`: {ratios} of its open view (c={', '.join(levels)}; section 5)."
+            )
+    data = results.load("cpu_cost")
+    if data is not None:
+        for name, goal in data["goals_us"].items():
+            added = data["views"][name]["added_us"]
+            verdict = "met" if added <= goal else "**missed**"
+            lines.append(
+                f"- `{name}`: adds {added:.1f} us of CPU per request (goal <= {goal:g}: {verdict})."
+            )
     return "## Summary\n\n" + "\n".join(lines) + "\n" if lines else ""
 
 
@@ -515,6 +580,7 @@ Run them all: `.venv/bin/python -m bench.run_all` (it ends with `python -m bench
         section_signin(results.load("signin")),
         section_provisioning(results.load("provisioning")),
         section_peer(results.load("peer")),
+        section_cpu_cost(results.load("cpu_cost")),
         section_profile(results.load("inprocess")),
         section_served_profile(results.load("served_profile")),
     ]

@@ -46,6 +46,19 @@ def tool_version(argv: list[str]) -> str:
 _AT_START = machine()  # each benchmark runs in its own process and imports this first
 
 
+def git_commit() -> str:
+    """The checked-out commit of this repository, ``+dirty`` when files differ from it."""
+    root = RESULTS_DIR.parent.parent
+    commit = tool_version(["git", "-C", str(root), "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--", "cognito_sso"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return f"{commit}+dirty" if dirty else commit
+
+
 def save(name: str, data: dict[str, Any], command: str) -> Path:
     """Write ``results/<name>.json`` with the command that produced it and the machine."""
     RESULTS_DIR.mkdir(exist_ok=True)

@@ -18,6 +18,7 @@ FULL = [
     ["bench.signin"],
     ["bench.provisioning_calls"],
     ["bench.peer"],
+    ["bench.cpu_cost"],
     ["bench.load"],
 ]
 QUICK = [
@@ -27,6 +28,7 @@ QUICK = [
     ["bench.signin", "--iterations", "5", "--seconds", "1", "--levels", "1,4"],
     ["bench.provisioning_calls"],
     ["bench.peer", "--seconds", "1", "--levels", "1,8"],
+    ["bench.cpu_cost", "--requests", "200", "--rounds", "1"],
     ["bench.load", "--users", "20", "--duration", "10", "--fault-seconds", "3", "--gap", "1"],
 ]
 
