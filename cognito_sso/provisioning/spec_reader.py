@@ -7,6 +7,7 @@ validation can continue and report everything in one pass.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -210,7 +211,11 @@ class TableReader:
         return list(self._data)
 
     def close(self) -> None:
-        """Report every key of this table that no accessor asked for."""
+        """Report every key of this table that no accessor asked for, with the closest known
+        key as a suggestion (usually a misspelling)."""
         for name in self._data:
             if name not in self._seen:
-                self.problem(name, "unknown key")
+                close = difflib.get_close_matches(name, sorted(self._seen), n=1)
+                self.problem(
+                    name, f"unknown key; did you mean {close[0]}?" if close else "unknown key"
+                )

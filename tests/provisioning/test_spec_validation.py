@@ -66,9 +66,13 @@ def test_unknown_keys_are_reported_with_their_full_key() -> None:
     data["clients"]["billing"]["acess_token_validity"] = "5m"
     data["colour"] = "blue"
     problems = problems_of(data)
-    assert problems["pool.password_policy.minimum_lenght"] == "unknown key"
-    assert problems["clients.billing.acess_token_validity"] == "unknown key"
-    assert problems["colour"] == "unknown key"
+    assert problems["pool.password_policy.minimum_lenght"] == (
+        "unknown key; did you mean minimum_length?"
+    )
+    assert problems["clients.billing.acess_token_validity"] == (
+        "unknown key; did you mean access_token_validity?"
+    )
+    assert problems["colour"] == "unknown key"  # nothing close to suggest
 
 
 def test_wrong_types_are_reported() -> None:
