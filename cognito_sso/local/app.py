@@ -21,7 +21,7 @@ from cognito_sso.local.api.dispatch import error_response, handle_json_api
 from cognito_sso.local.errors import CognitoError, OAuthError
 from cognito_sso.local.faults import drop_connection, endpoint_for_path, hang
 from cognito_sso.local.state import LocalCognito
-from cognito_sso.local.web import federation, hosted_ui, local_tools, oauth2
+from cognito_sso.local.web import discovery, federation, hosted_ui, local_tools, oauth2
 from cognito_sso.local.web.context import STATE_KEY, WEB_STATE_KEY, WebState, local_state
 from cognito_sso.local.web.cookies import attach_browser_cookie
 from cognito_sso.local.web.grants import server_error
@@ -52,6 +52,7 @@ def create_app(base_url: str | None = None, *, state: LocalCognito | None = None
 
     app.register_blueprint(oauth2.bp)
     app.register_blueprint(federation.bp)
+    app.register_blueprint(discovery.bp)
     app.register_blueprint(hosted_ui.bp)
     app.register_blueprint(local_tools.bp)
     app.before_request(_check_host)

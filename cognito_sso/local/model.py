@@ -33,6 +33,7 @@ class Pool:
     software_token_mfa_enabled: bool = False
     recovery_mechanisms: tuple[str, ...] = ()
     domain: str | None = None
+    issuer_format: str = "ORIGINAL"  # IssuerConfiguration.Type
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ class LocalCognito:
         self.outbox = Outbox()
         self.faults = Faults()
         self.tokens = TokenService(
-            self.base_url, state_dir=self.state_dir, user_loader=self.directory.user_by_sub
+            self.base_url,
+            state_dir=self.state_dir,
+            user_loader=self.directory.user_by_sub,
+            pool_loader=self.directory.pool,
         )
         self.auth = Authenticator(self.directory, self.outbox, base_url=self.base_url)

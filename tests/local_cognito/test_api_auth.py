@@ -120,7 +120,7 @@ def test_new_password_required_asks_for_missing_required_attributes(
     cognito_factory.user(pool_id, "late@example.com", permanent=False)
     # the pool gains a required attribute the user does not have (possible only via the side door)
     with local_idp.state.lock:
-        moto_pool = local_idp.state.directory._moto_pool(pool_id)
+        moto_pool = local_idp.state.directory.moto.pool(pool_id)
         moto_pool.schema_attributes["name"].required = True
     first = password_auth(cognito_client, client_id, "late@example.com")
     assert first["ChallengeParameters"]["requiredAttributes"] == '["userAttributes.name"]'

@@ -51,7 +51,7 @@ def test_error_wire_format(local_idp: Any) -> None:
     body = json.dumps({"UserPoolId": "eu-west-1_nope"}).encode()
     response = raw_call(local_idp.base_url, TARGET + "DescribeUserPool", body)
     assert response.status_code == 400
-    assert response.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"
+    assert response.headers["x-amzn-ErrorType"] == "ResourceNotFoundException:"
     assert response.json() == {
         "__type": "ResourceNotFoundException",
         "message": "User pool eu-west-1_nope does not exist.",
@@ -74,7 +74,7 @@ def test_malformed_requests_get_clean_json_400(
 ) -> None:
     response = raw_call(local_idp.base_url, target, body)
     assert response.status_code == 400
-    assert response.headers["x-amzn-ErrorType"] == expected
+    assert response.headers["x-amzn-ErrorType"] == f"{expected}:"
     assert response.json()["__type"] == expected
 
 

@@ -364,7 +364,9 @@ def test_update_user_pool_keeps_create_only_settings_and_resets_the_rest(
     pool = cognito_client.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     assert pool["UsernameAttributes"] == ["email"]
     assert pool["UsernameConfiguration"] == {"CaseSensitive": False}
-    assert pool["MfaConfiguration"] == "OPTIONAL"
+    # omitted, the MFA mode takes its default too (reference 5.5): one value for both readers
+    assert pool["MfaConfiguration"] == "OFF"
+    assert cognito_client.get_user_pool_mfa_config(UserPoolId=pool_id)["MfaConfiguration"] == "OFF"
     assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 10
     assert "AutoVerifiedAttributes" not in pool  # omitted updatable field: reset (full replacement)
     assert not pool.get("UserPoolTags")

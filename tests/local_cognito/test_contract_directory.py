@@ -13,7 +13,8 @@ import pytest
 
 from cognito_sso.local.errors import CognitoError
 from cognito_sso.local.model import Client, Pool, User
-from cognito_sso.local.moto_adapter.directory import TARGET_PREFIX, Directory
+from cognito_sso.local.moto_adapter.backends import TARGET_PREFIX
+from cognito_sso.local.moto_adapter.directory import Directory
 
 REGION = "eu-west-1"
 PASSWORD = "Passw0rd!Dir"
@@ -285,7 +286,7 @@ def test_tags(directory: Directory, pool_id: str) -> None:
     directory.tag(arn, {"a": "1", "b": "2"})
     directory.untag(arn, ["a", "missing"])
     assert directory.tags(arn) == {"b": "2"}
-    assert directory.pool_config(pool_id)["UserPoolTags"] == {"b": "2"}
+    assert directory.describe_pool(pool_id)["UserPoolTags"] == {"b": "2"}
     with pytest.raises(CognitoError):
         directory.tags(arn + "x")
 

@@ -115,7 +115,7 @@ def test_sign_in_in_chromium(
     assert page.url.startswith(f"{pool.base_url}/login?")
     # the stylesheet loads under the CSP: the card is centred and styled
     assert page.locator("main.card").evaluate("e => getComputedStyle(e).borderRadius") == "10px"
-    page.get_by_label("Username").fill("sam@example.com")
+    page.get_by_label("Email address").fill("sam@example.com")
     page.get_by_label("Password").fill("wrong-Passw0rd!")
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("alert").inner_text() == "Incorrect username or password."

@@ -71,8 +71,6 @@ def test_unknown_or_missing_client_goes_to_error_page(idp_browser: Browser) -> N
         ({"code_challenge": "a" * 43}, "invalid_request"),  # challenge without method
         ({"code_challenge_method": "S256"}, "invalid_request"),  # method without challenge
         ({"code_challenge_method": "S256", "code_challenge": "short"}, "invalid_request"),
-        ({"scope": "openid bogus"}, "invalid_scope"),
-        ({"scope": "other/scope"}, "invalid_scope"),
         ({"prompt": "none"}, "login_required"),
         ({"prompt": "sometimes"}, "invalid_request"),
         ({"identity_provider": "Google"}, "invalid_request"),

@@ -13,6 +13,7 @@ from cognito_sso.local.api.registry import intercept
 from cognito_sso.local.errors import (
     CognitoError,
     invalid_parameter,
+    resource_not_found,
 )
 from cognito_sso.local.model import VALIDITY_UNIT_SECONDS
 from cognito_sso.local.tokens.claims import ADMIN_SCOPE
@@ -128,7 +129,7 @@ def create_user_pool_client(state: LocalCognito, params: Params, region: str) ->
     check_supported_providers(state, required_str(params, "UserPoolId"), params)
     created = forward_json(state, "CreateUserPoolClient", params, region)
     client_id = str(created["UserPoolClient"]["ClientId"])
-    return {"UserPoolClient": state.directory.give_realistic_secret(client_id)}
+    return {"UserPoolClient": state.directory.give_realistic_ids(client_id)}
 
 
 @intercept("UpdateUserPoolClient")
@@ -144,3 +145,13 @@ def update_user_pool_client(state: LocalCognito, params: Params, region: str) ->
         json.dumps(params).encode(), region, pool_id, required_str(params, "ClientId")
     )
     return moto_reply(status, payload)
+
+
+@intercept("DescribeUserPoolClient")
+def describe_user_pool_client(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
+    """DescribeUserPoolClient in AWS's shape (dates, TokenValidityUnits even when unset)."""
+    pool_id = required_str(params, "UserPoolId")
+    client = state.directory.client(required_str(params, "ClientId"))
+    if client.pool_id != pool_id:
+        raise resource_not_found(f"User pool client {client.id} does not exist.")
+    return {"UserPoolClient": state.directory.describe_client(client.id)}

@@ -28,13 +28,14 @@ from cognito_sso.local.api import (  # noqa: F401 - each module registers its ac
     sessions,
     sign_up,
 )
+from cognito_sso.local.api.forwarding import moto_reply
 from cognito_sso.local.api.params import Params
 from cognito_sso.local.api.registry import INTERCEPTS
 from cognito_sso.local.errors import (
     CognitoError,
     invalid_parameter,
 )
-from cognito_sso.local.moto_adapter.directory import TARGET_PREFIX
+from cognito_sso.local.moto_adapter.backends import TARGET_PREFIX
 
 if TYPE_CHECKING:
     from cognito_sso.local.state import LocalCognito
@@ -62,14 +63,24 @@ def service_model() -> ServiceModel:
 
 
 def error_response(error: CognitoError) -> Response:
-    """A CognitoError in the JSON 1.1 wire format."""
+    """A CognitoError in the JSON 1.1 wire format, headers as Cognito sends them
+    (``local_cognito/captures/json-error.json``): ``x-amzn-ErrorType`` ends with ``:`` and
+    ``x-amzn-ErrorMessage`` repeats the message."""
     body = json.dumps({"__type": error.type, "message": error.message})
     return Response(
         body,
         status=error.status,
         content_type=JSON_CONTENT_TYPE,
-        headers={"x-amzn-ErrorType": error.type},
+        headers={
+            "x-amzn-ErrorType": f"{error.type}:",
+            "x-amzn-ErrorMessage": _header_text(error.message),
+        },
     )
+
+
+def _header_text(text: str) -> str:
+    """``text`` safe for a header: printable ASCII only (messages may quote hostile input)."""
+    return "".join(c if " " <= c <= "~" else "?" for c in text)[:1024]
 
 
 def handle_json_api(state: LocalCognito, request: Request) -> Response:
@@ -86,6 +97,8 @@ def handle_json_api(state: LocalCognito, request: Request) -> Response:
             _resolve_username(state, params)
             body = json.dumps(params).encode()
             status, headers, payload = state.directory.forward(TARGET_PREFIX + action, body, region)
+        if status != 200:  # moto's errors leave in the same wire format as ours
+            moto_reply(status, payload)
         headers.pop("Content-Type", None)
         return Response(payload, status=status, headers=headers, content_type=JSON_CONTENT_TYPE)
     except CognitoError as error:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from cognito_sso.local.api.params import Params
 from cognito_sso.local.errors import CognitoError
-from cognito_sso.local.moto_adapter.directory import TARGET_PREFIX
+from cognito_sso.local.moto_adapter.backends import TARGET_PREFIX
 
 if TYPE_CHECKING:
     from cognito_sso.local.state import LocalCognito

@@ -10,9 +10,20 @@ from cognito_sso.local.api.forwarding import forward_json, moto_reply
 from cognito_sso.local.api.params import Params, required_str
 from cognito_sso.local.api.registry import intercept
 from cognito_sso.local.errors import invalid_parameter
+from cognito_sso.local.tokens.issuer import ISSUER_FORMATS
 
 if TYPE_CHECKING:
     from cognito_sso.local.state import LocalCognito
+
+
+def _check_issuer_configuration(params: Params) -> None:
+    """`IssuerConfiguration.Type` is ORIGINAL or UPDATED (reference 1; botocore checks no enums)."""
+    config = params.get("IssuerConfiguration")
+    if config is not None and config.get("Type") not in ISSUER_FORMATS:
+        raise invalid_parameter(
+            "1 validation error detected: Value at 'issuerConfiguration.type' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [ORIGINAL, UPDATED]"
+        )
 
 
 @intercept("CreateUserPool")
@@ -29,6 +40,7 @@ def create_user_pool(state: LocalCognito, params: Params, region: str) -> dict[s
             "SMS configuration and Auto verification for phone_number are required when MFA "
             "is required/optional"
         )
+    _check_issuer_configuration(params)
     created = forward_json(state, "CreateUserPool", params, region)
     return {"UserPool": state.directory.give_realistic_pool_id(str(created["UserPool"]["Id"]))}
 
@@ -37,6 +49,7 @@ def create_user_pool(state: LocalCognito, params: Params, region: str) -> dict[s
 def update_user_pool(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
     """UpdateUserPool that keeps the create-only settings (moto wipes them)."""
     pool_id = required_str(params, "UserPoolId")
+    _check_issuer_configuration(params)
     state.directory.pool(pool_id)
     status, _headers, payload = state.directory.update_user_pool(
         json.dumps(params).encode(), region, pool_id
@@ -46,12 +59,9 @@ def update_user_pool(state: LocalCognito, params: Params, region: str) -> dict[s
 
 @intercept("DescribeUserPool")
 def describe_user_pool(state: LocalCognito, params: Params, region: str) -> dict[str, Any]:
-    """DescribeUserPool, with the attached domain (moto looks for it in the wrong place)."""
-    result = forward_json(state, "DescribeUserPool", params, region)
-    domain = state.directory.domain_of(required_str(params, "UserPoolId"))
-    if domain is not None:
-        result["UserPool"]["Domain"] = domain
-    return result
+    """DescribeUserPool in AWS's shape: the attached domain (moto looks for it in the wrong
+    place), one MFA mode, the issuer format and the fields moto leaves out."""
+    return {"UserPool": state.directory.describe_pool(required_str(params, "UserPoolId"))}
 
 
 @intercept("DeleteUserPool")

@@ -1,9 +1,7 @@
 """The directory: pools, clients, groups and users live in moto's cognito-idp backend,
 owned by a `Directory` for the life of the process.
 
-We deliberately do not use `mock_aws()` (it resets moto's global state) nor moto's
-global `cognitoidp_backends`: each `Directory` keeps its own backend per region, so
-another component that resets moto cannot wipe the local IdP's users.
+The backends are this directory's own (`cognito_sso.local.moto_adapter.backends`).
 Callers hold `LocalCognito.lock` around every call (moto is not thread-safe).
 """
 
@@ -19,15 +17,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from moto.cognitoidp.models import CognitoIdpBackend
-from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.core.request import Request
 
 from cognito_sso.local.equal_secrets import equal_secrets
 from cognito_sso.local.errors import CognitoError, invalid_parameter, resource_not_found
 from cognito_sso.local.model import Client, Pool, User
-from cognito_sso.local.moto_adapter import jwk_cache
+from cognito_sso.local.moto_adapter.backends import TARGET_PREFIX, MotoBackends
+from cognito_sso.local.moto_adapter.descriptions import client_description, pool_description
 from cognito_sso.local.moto_adapter.records import (
     client_from,
     flat_attributes,
@@ -36,7 +32,7 @@ from cognito_sso.local.moto_adapter.records import (
     user_from,
 )
 
-TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+#: pool settings UpdateUserPool cannot change (moto drops them on update)
 _CREATE_ONLY = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
 #: moto's own defaults for a new client (what an update resets omitted fields to)
 _CLIENT_DEFAULTS: dict[str, Any] = {
@@ -48,118 +44,52 @@ _CLIENT_DEFAULTS: dict[str, Any] = {
 }
 
 
-jwk_cache.install()
-
-
 class Directory:
     """Pools, clients and users, stored in moto backends this object owns."""
 
     def __init__(self, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
-        self.account_id = account_id
-        self._backends: dict[str, CognitoIdpBackend] = {}
+        self.moto = MotoBackends(account_id)
         # side tables moto has no place for, keyed by (pool id, sub)
         self._password_set_at: dict[tuple[str, str], float] = {}
         self._totp: dict[tuple[str, str], tuple[str, bool]] = {}  # secret, verified
-        directory = self
-
-        class _Response(CognitoIdpResponse):  # type: ignore[misc]
-            """moto's JSON handler, bound to this directory's backends."""
-
-            @property
-            def backend(self) -> CognitoIdpBackend:
-                return directory.backend(self.region)
-
-        self._response_class = _Response
-
-    # ------------------------------------------------------------------ moto plumbing
-    def backend(self, region: str) -> CognitoIdpBackend:
-        """The moto backend of one region (created on first use)."""
-        backend = self._backends.get(region)
-        if backend is None:
-            backend = CognitoIdpBackend(region, self.account_id)
-            self._backends[region] = backend
-        return backend
+        self._client_dates: dict[str, tuple[float, float]] = {}  # created, last modified
 
     def forward(self, target: str, body: bytes, region: str) -> tuple[int, dict[str, str], bytes]:
-        """Run one JSON 1.1 call through moto's handler, with the region pinned by Host."""
-        request = Request.from_primitives(
-            "POST",
-            f"https://cognito-idp.{region}.amazonaws.com/",
-            {
-                "Host": f"cognito-idp.{region}.amazonaws.com",
-                "X-Amz-Target": target,
-                "Content-Type": "application/x-amz-json-1.1",
-            },
-            body,
-        )
-        action = target.removeprefix(TARGET_PREFIX)
-        try:
-            status, headers, payload = self._response_class.dispatch(request)
-        except NotImplementedError:
-            raise CognitoError(
-                "InvalidParameterException",
-                f"{action} is not supported by the local IdP",
-            ) from None
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            # moto trusts its input; a malformed call must not become a 500
-            raise invalid_parameter(f"Invalid request for {action}: {type(exc).__name__}") from None
-        if isinstance(payload, str):
-            payload = payload.encode()
-        clean = {
-            str(k): str(v)
-            for k, v in dict(headers).items()
-            if str(k).lower() not in ("status", "server", "date", "content-length")
-        }
-        return int(status), clean, bytes(payload or b"")
-
-    def _pools(self) -> list[Any]:
-        return [pool for backend in self._backends.values() for pool in backend.user_pools.values()]
-
-    def _moto_pool(self, pool_id: str) -> Any:
-        region = pool_id.split("_", 1)[0]
-        backend = self._backends.get(region)
-        pool = backend.user_pools.get(pool_id) if backend is not None else None
-        if pool is None:
-            raise resource_not_found(f"User pool {pool_id} does not exist.")
-        return pool
-
-    def moto_pool(self, pool_id: str) -> Any:
-        """moto's pool object (for the adapter's other modules only)."""
-        return self._moto_pool(pool_id)
-
-    def _moto_client(self, client_id: str) -> Any:
-        for pool in self._pools():
-            client = pool.clients.get(client_id)
-            if client is not None:
-                return client
-        raise resource_not_found(f"User pool client {client_id} does not exist.")
+        """Run one JSON 1.1 call through moto's handler (`MotoBackends.forward`)."""
+        return self.moto.forward(target, body, region)
 
     # ------------------------------------------------------------------ pools & clients
     def pool_exists(self, pool_id: str) -> bool:
         """Whether a pool with this id exists."""
         try:
-            self._moto_pool(pool_id)
+            self.moto.pool(pool_id)
         except CognitoError:
             return False
         return True
 
     def pool(self, pool_id: str) -> Pool:
         """A pool's configuration; ResourceNotFoundException when it does not exist."""
-        moto_pool = self._moto_pool(pool_id)
+        moto_pool = self.moto.pool(pool_id)
         return replace(pool_from(moto_pool), domain=self.domain_of(pool_id))
 
-    def pool_config(self, pool_id: str) -> dict[str, Any]:
-        """The pool as DescribeUserPool returns it (a copy)."""
-        return json.loads(json.dumps(self._moto_pool(pool_id).to_json(extended=True), default=str))  # type: ignore[no-any-return]
+    def describe_pool(self, pool_id: str) -> dict[str, Any]:
+        """The pool as DescribeUserPool returns it on AWS (a copy)."""
+        return pool_description(self.moto.pool(pool_id), self.domain_of(pool_id))
+
+    def describe_client(self, client_id: str) -> dict[str, Any]:
+        """The app client as DescribeUserPoolClient returns it on AWS (a copy)."""
+        now = time.time()
+        created, modified = self._client_dates.get(client_id, (now, now))
+        return client_description(self.moto.client(client_id), created, modified)
 
     def client(self, client_id: str) -> Client:
         """An app client, searched across all pools."""
-        moto_client = self._moto_client(client_id)
+        moto_client = self.moto.client(client_id)
         return client_from(moto_client)
 
     def pool_ids(self) -> list[str]:
         """Every pool id, in creation order."""
-        return [str(pool.id) for pool in self._pools()]
+        return [str(pool.id) for pool in self.moto.pools()]
 
     # ------------------------------------------------------------------ users
     def find_user(self, pool_id: str, login: str) -> User | None:
@@ -169,13 +99,13 @@ class Directory:
 
     def user_by_sub(self, pool_id: str, sub: str) -> User | None:
         """A user by their immutable sub."""
-        for user in self._moto_pool(pool_id).users.values():
+        for user in self.moto.pool(pool_id).users.values():
             if user.id == sub:
                 return user_from(user)
         return None
 
     def _find_moto_user(self, pool_id: str, login: str) -> Any:
-        moto_pool = self._moto_pool(pool_id)
+        moto_pool = self.moto.pool(pool_id)
         pool = pool_from(moto_pool)
 
         def fold(text: str) -> str:
@@ -280,9 +210,9 @@ class Directory:
         self, client_id: str, username: str, password: str, attributes: Mapping[str, str]
     ) -> User:
         """Create an UNCONFIRMED user the way SignUp does (checks are the caller's job)."""
-        moto_client = self._moto_client(client_id)
+        moto_client = self.moto.client(client_id)
         region = str(moto_client.user_pool_id).split("_", 1)[0]
-        moto_user, _ = self.backend(region).sign_up(
+        moto_user, _ = self.moto.backend(region).sign_up(
             client_id, username, password, [{"Name": k, "Value": v} for k, v in attributes.items()]
         )
         return user_from(moto_user)
@@ -292,11 +222,11 @@ class Directory:
         self, body: bytes, region: str, pool_id: str, client_id: str
     ) -> tuple[int, dict[str, str], bytes]:
         """UpdateUserPoolClient as a full replacement (AWS resets omitted fields; moto merges)."""
-        moto_client = self._moto_pool(pool_id).clients.get(client_id)
+        moto_client = self.moto.pool(pool_id).clients.get(client_id)
         if moto_client is None:
             raise resource_not_found(f"User pool client {client_id} does not exist.")
         before = dict(moto_client.extended_config)
-        result = self.forward(TARGET_PREFIX + "UpdateUserPoolClient", body, region)
+        result = self.moto.forward(TARGET_PREFIX + "UpdateUserPoolClient", body, region)
         if result[0] == 200:
             requested = {
                 k: v
@@ -307,21 +237,21 @@ class Directory:
             replaced["ClientName"] = before.get("ClientName")
             replaced.update(requested)
             moto_client.extended_config = replaced
+            created, _ = self._client_dates.get(client_id, (time.time(), 0.0))
+            self._client_dates[client_id] = (created, time.time())
             status, headers, _ = result
-            payload = json.dumps(
-                {"UserPoolClient": moto_client.to_json(extended=True)}, default=str
-            )
+            payload = json.dumps({"UserPoolClient": self.describe_client(client_id)})
             return status, headers, payload.encode()
         return result
 
     def give_realistic_pool_id(self, pool_id: str) -> dict[str, Any]:
         """Rename a just-created pool from moto's `<region>_<32 hex>` to Cognito's shape,
         `<region>_<9 alphanumerics>`; returns the pool as DescribeUserPool shows it."""
-        pool = self._moto_pool(pool_id)
+        pool = self.moto.pool(pool_id)
         if pool.users or pool.clients or pool.groups:
             raise ValueError("only a brand-new pool can be renamed")
         region = pool_id.split("_", 1)[0]
-        backend = self.backend(region)
+        backend = self.moto.backend(region)
         alphabet = string.ascii_letters + string.digits
         while True:
             new_id = f"{region}_" + "".join(secrets.choice(alphabet) for _ in range(9))
@@ -331,20 +261,32 @@ class Directory:
         pool.id = new_id
         pool.arn = pool.arn.rsplit("/", 1)[0] + "/" + new_id
         backend.user_pools[new_id] = pool
-        return self.pool_config(new_id)
+        return self.describe_pool(new_id)
 
-    def give_realistic_secret(self, client_id: str) -> dict[str, Any]:
-        """Replace moto's UUID client secret with a Cognito-shaped one (52 chars, [a-z0-9]);
-        returns the client as DescribeUserPoolClient shows it."""
-        moto_client = self._moto_client(client_id)
+    def give_realistic_ids(self, client_id: str) -> dict[str, Any]:
+        """Give a just-created client Cognito's id and secret shapes (moto's are hex and a
+        UUID): a 26-character `[0-9a-z]` id and a 52-character `[a-z0-9]` secret (reference
+        1). Returns the client as DescribeUserPoolClient shows it."""
+        moto_client = self.moto.client(client_id)
+        clients = self.moto.pool(str(moto_client.user_pool_id)).clients
+        alphabet = string.ascii_lowercase + string.digits
+        new_id = client_id
+        while new_id == client_id or any(
+            new_id in self.moto.pool(p).clients for p in self.pool_ids()
+        ):
+            new_id = "".join(secrets.choice(alphabet) for _ in range(26))
+        del clients[client_id]
+        moto_client.id = new_id
+        clients[new_id] = moto_client
         if moto_client.generate_secret:
-            alphabet = string.ascii_lowercase + string.digits
             moto_client.secret = "".join(secrets.choice(alphabet) for _ in range(52))
-        return json.loads(json.dumps(moto_client.to_json(extended=True), default=str))  # type: ignore[no-any-return]
+        now = time.time()
+        self._client_dates[new_id] = (now, now)
+        return self.describe_client(new_id)
 
     def domain_owner(self, domain: str) -> str | None:
         """The pool id a domain prefix belongs to (any region)."""
-        for backend in self._backends.values():
+        for backend in self.moto.backends.values():
             found = backend.user_pool_domains.get(domain)
             if found is not None:
                 return str(found.user_pool_id)
@@ -354,7 +296,7 @@ class Directory:
         """The domain prefix attached to a pool (moto's own `pool.domain` looks in moto's
         global backends, not in ours)."""
         region = pool_id.split("_", 1)[0]
-        backend = self._backends.get(region)
+        backend = self.moto.backends.get(region)
         if backend is None:
             return None
         for domain in backend.user_pool_domains.values():
@@ -364,7 +306,7 @@ class Directory:
 
     def deletion_blockers(self, pool_id: str) -> str | None:
         """Why DeleteUserPool must be refused (deletion protection, attached domain), if so."""
-        pool = self._moto_pool(pool_id)
+        pool = self.moto.pool(pool_id)
         if pool.extended_config.get("DeletionProtection") == "ACTIVE":
             return (
                 "The user pool cannot be deleted because deletion protection is activated. "
@@ -379,7 +321,7 @@ class Directory:
 
     # ------------------------------------------------------------------ tags
     def _pool_by_arn(self, arn: str) -> Any:
-        for pool in self._pools():
+        for pool in self.moto.pools():
             if pool.arn == arn:
                 return pool
         raise resource_not_found(f"Resource {arn} does not exist.")
@@ -410,22 +352,30 @@ class Directory:
     ) -> tuple[int, dict[str, str], bytes]:
         """UpdateUserPool with AWS semantics: omitted updatable fields reset (moto does that),
         but create-only settings (UsernameAttributes, AliasAttributes, UsernameConfiguration)
-        and the MFA mode are kept, which moto forgets."""
-        pool = self._moto_pool(pool_id)
-        kept = {k: pool.extended_config[k] for k in _CREATE_ONLY if k in pool.extended_config}
-        mfa_before = pool.mfa_config
+        and the issuer format are kept, which moto forgets.
+
+        The MFA mode is reset to OFF when the request omits it: AWS documents that omitted
+        fields take their defaults (reference 5.5 [D]/[M]; a 2026 third-party measurement saw
+        it preserved [O]). The stricter reading lets tests catch a provisioning order that
+        would leave a real pool without MFA. [U] whether AWS keeps IssuerConfiguration when an
+        update omits it: kept, since resetting it would change the issuer of live tokens."""
+        pool = self.moto.pool(pool_id)
         requested = json.loads(body or b"{}")
+        kept = {k: pool.extended_config[k] for k in _CREATE_ONLY if k in pool.extended_config}
+        if "IssuerConfiguration" not in requested and "IssuerConfiguration" in pool.extended_config:
+            kept["IssuerConfiguration"] = pool.extended_config["IssuerConfiguration"]
+        mfa_before = pool.mfa_config
         mfa_wanted = requested.get("MfaConfiguration")
         if mfa_wanted not in (None, mfa_before) and mfa_before == "OFF":
             raise invalid_parameter(
                 "Cannot turn MFA functionality ON, once the user pool has been created."
             )
-        result = self.forward(TARGET_PREFIX + "UpdateUserPool", body, region)
+        result = self.moto.forward(TARGET_PREFIX + "UpdateUserPool", body, region)
         if result[0] == 200:
             pool.extended_config.pop("UserPoolId", None)
             pool.extended_config.pop("MfaConfiguration", None)
             pool.extended_config.update(kept)
-            pool.mfa_config = mfa_wanted or mfa_before
+            pool.mfa_config = mfa_wanted or "OFF"
         return result
 
     def update_attributes(self, pool_id: str, username: str, attrs: Mapping[str, str]) -> None:

@@ -52,12 +52,12 @@ class Federation:
 
     def providers(self, pool_id: str) -> list[IdentityProvider]:
         """The pool's identity providers, in creation order."""
-        pool = self._directory.moto_pool(pool_id)
+        pool = self._directory.moto.pool(pool_id)
         return [_provider_from(pool_id, p) for p in pool.identity_providers.values()]
 
     def provider(self, pool_id: str, name: str) -> IdentityProvider | None:
         """One identity provider of the pool by ProviderName."""
-        found = self._directory.moto_pool(pool_id).identity_providers.get(name)
+        found = self._directory.moto.pool(pool_id).identity_providers.get(name)
         return None if found is None else _provider_from(pool_id, found)
 
     def provider_by_identifier(self, pool_id: str, identifier: str) -> IdentityProvider | None:
@@ -81,7 +81,7 @@ class Federation:
         is new (an existing user keeps the entry, and so its ``dateCreated``).
         """
         pool_id = provider.pool_id
-        pool = self._directory.moto_pool(pool_id)
+        pool = self._directory.moto.pool(pool_id)
         username = federated_username(provider.name, user_id)
         user = pool.users.get(username)
         values = [{"Name": k, "Value": v} for k, v in attributes.items()]
@@ -95,9 +95,9 @@ class Federation:
         return user_from(user)
 
     def _join_provider_group(self, pool_id: str, provider: str, user: Any) -> None:
-        backend = self._directory.backend(pool_id.split("_", 1)[0])
+        backend = self._directory.moto.backend(pool_id.split("_", 1)[0])
         name = provider_group(pool_id, provider)
-        group = self._directory.moto_pool(pool_id).groups.get(name)
+        group = self._directory.moto.pool(pool_id).groups.get(name)
         if group is None:
             # [U] real Cognito creates the group with the provider's first user; its
             # description and precedence are not documented: none here.

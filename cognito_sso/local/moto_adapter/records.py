@@ -67,6 +67,7 @@ def pool_from(moto_pool: Any) -> Pool:
         auto_verified_attributes=tuple(cfg.get("AutoVerifiedAttributes") or ()),
         mfa_configuration=str(moto_pool.mfa_config or "OFF"),
         software_token_mfa_enabled=bool(token_mfa.get("Enabled", False)),
+        issuer_format=str((cfg.get("IssuerConfiguration") or {}).get("Type") or "ORIGINAL"),
         recovery_mechanisms=tuple(
             str(m["Name"]) for m in sorted(recovery, key=lambda m: int(m.get("Priority", 0)))
         ),

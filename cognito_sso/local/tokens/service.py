@@ -23,15 +23,16 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
-from cognito_sso.local.errors import OAuthError, not_authorized
-from cognito_sso.local.federation.profile import identities_claim
+from cognito_sso.local.errors import CognitoError, OAuthError, not_authorized
 from cognito_sso.local.model import Client, Pool, TokenSet, User
 from cognito_sso.local.tokens.claims import (
+    Stamp,
+    access_token_claims,
     at_hash,
-    attribute_claims,
+    id_token_claims,
     opaque_refresh_token,
-    readable_attributes,
 )
+from cognito_sso.local.tokens.issuer import ORIGINAL, issuer_url, pool_id_in
 from cognito_sso.local.tokens.keys import KeyStore
 
 REVOKED_ACCESS = "Access Token has been revoked"
@@ -76,11 +77,13 @@ class TokenService:
         *,
         state_dir: str | Path | None = None,
         user_loader: UserLoader | None = None,
+        pool_loader: Callable[[str], Pool] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.key_store = KeyStore(Path(state_dir) if state_dir is not None else None)
         self._user_loader = user_loader
+        self._pool_loader = pool_loader  # None: every pool has the ORIGINAL issuer format
         self._clock = clock
         self._lock = threading.RLock()
         self._sessions: dict[str, Session] = {}
@@ -97,8 +100,10 @@ class TokenService:
         return self.key_store.jwks(pool_id)
 
     def issuer(self, pool_id: str) -> str:
-        """The `iss` of this pool's tokens."""
-        return f"{self.base_url}/{pool_id}"
+        """The `iss` of this pool's tokens (`cognito_sso.local.tokens.issuer`); raises
+        `CognitoError` for a pool the pool loader does not know."""
+        pool = self._pool_loader(pool_id) if self._pool_loader is not None else None
+        return issuer_url(self.base_url, pool_id, pool.issuer_format if pool else ORIGINAL)
 
     def _sign(self, key: RSAKey, kid: str, claims: Mapping[str, Any]) -> str:
         payload = json.dumps(claims, separators=(",", ":")).encode()
@@ -181,58 +186,18 @@ class TokenService:
     ) -> TokenSet:
         now = int(self._clock())
         keys = self.key_store.for_pool(pool_id)
-        event_id = str(uuid.uuid4())
-        revocation = client.enable_token_revocation
-        access: dict[str, Any] = {"sub": user.sub}
-        if user.groups:
-            access["cognito:groups"] = list(user.groups)
-        access["iss"] = self.issuer(pool_id)
-        access["client_id"] = client.id
-        if revocation:
-            access["origin_jti"] = session.origin_jti
-        access["event_id"] = event_id
-        access.update(
-            {
-                "token_use": "access",
-                "scope": " ".join(session.scopes),
-                "auth_time": session.auth_time,
-                "exp": now + client.access_token_seconds,
-                "iat": now,
-                "version": 2,
-            }
+        stamp = Stamp(
+            issuer=self.issuer(pool_id),
+            now=now,
+            auth_time=session.auth_time,
+            origin_jti=session.origin_jti if client.enable_token_revocation else None,
+            event_id=str(uuid.uuid4()),
         )
-        if revocation:
-            access["jti"] = str(uuid.uuid4())
-        access["username"] = user.username
+        access = access_token_claims(stamp, client, user, session.scopes)
         access_token = self._sign(keys.access_key, keys.access_kid, access)
-
         id_token = None
         if session.with_id_token:
-            claims: dict[str, Any] = {"sub": user.sub}
-            if user.groups:
-                claims["cognito:groups"] = list(user.groups)
-            claims.update(attribute_claims(readable_attributes(client, user)))
-            identities = identities_claim(user.attributes)
-            if identities is not None:  # federated users ([U] whatever the ReadAttributes)
-                claims["identities"] = identities
-            claims["iss"] = self.issuer(pool_id)
-            claims["cognito:username"] = user.username
-            if nonce is not None:
-                claims["nonce"] = nonce
-            if revocation:
-                claims["origin_jti"] = session.origin_jti
-            claims.update(
-                {
-                    "aud": client.id,
-                    "event_id": event_id,
-                    "token_use": "id",
-                    "auth_time": session.auth_time,
-                    "exp": now + client.id_token_seconds,
-                    "iat": now,
-                }
-            )
-            if revocation:
-                claims["jti"] = str(uuid.uuid4())
+            claims = id_token_claims(stamp, client, user, nonce)
             if not session.api_flow:
                 claims["at_hash"] = at_hash(access_token)
             id_token = self._sign(keys.id_key, keys.id_kid, claims)
@@ -360,7 +325,7 @@ class TokenService:
                     raise not_authorized(REVOKED_ACCESS)
             else:
                 # not minted by this process (e.g. before a restart): judge by sign-out time
-                pool_id = str(claims["iss"]).rsplit("/", 1)[-1]
+                pool_id = pool_id_in(str(claims["iss"]))
                 cutoff = self._signed_out.get((pool_id, str(claims.get("sub"))))
                 if cutoff is not None and int(claims.get("iat", 0)) <= cutoff:
                     raise not_authorized(REVOKED_ACCESS)
@@ -368,7 +333,7 @@ class TokenService:
 
     def pool_id_of(self, claims: Mapping[str, Any]) -> str:
         """The pool id of a token's claims (last path segment of `iss`)."""
-        return str(claims["iss"]).rsplit("/", 1)[-1]
+        return pool_id_in(str(claims["iss"]))
 
     def _verified_claims(self, token: str, token_use: str) -> dict[str, Any]:
         if not isinstance(token, str) or token.count(".") != 2 or len(token) > 16384:
@@ -382,10 +347,15 @@ class TokenService:
         if not isinstance(body, dict) or header.get("alg") != "RS256":
             raise not_authorized(INVALID_ACCESS)
         iss = body.get("iss")
-        prefix = self.base_url + "/"
-        if not isinstance(iss, str) or not iss.startswith(prefix):
+        if not isinstance(iss, str) or not iss.startswith(self.base_url + "/"):
             raise not_authorized(INVALID_ACCESS)
-        pool_id = iss[len(prefix) :]
+        pool_id = pool_id_in(iss)
+        try:
+            expected = self.issuer(pool_id)
+        except CognitoError:
+            raise not_authorized(INVALID_ACCESS) from None
+        if iss != expected:
+            raise not_authorized(INVALID_ACCESS)
         keys = self.key_store.known(pool_id)
         if keys is None:
             raise not_authorized(INVALID_ACCESS)

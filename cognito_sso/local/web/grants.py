@@ -140,7 +140,7 @@ def read_authorize_request(args: MultiDict[str, str]) -> AuthorizeRequest | Resp
     except AuthorizeErrorPage as error:
         return redirect_to_error(error.error, error.client_id)
     except AuthorizeRedirectError as error:
-        return _error_to_app(error.redirect_uri, error.error, error.state)
+        return _error_to_app(error.redirect_uri, error.error, error.state, error.description)
 
 
 def request_from_query(query: str) -> AuthorizeRequest | Response:

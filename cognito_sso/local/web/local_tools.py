@@ -18,9 +18,8 @@ def index() -> Response:
     state = local_state()
     with state.lock:
         pools = [state.directory.pool(pool_id) for pool_id in state.directory.pool_ids()]
-    return render_page(
-        "index.html", base_url=state.base_url, pools=pools, issuer=state.tokens.issuer
-    )
+        issuers = {pool.id: state.tokens.issuer(pool.id) for pool in pools}
+    return render_page("index.html", base_url=state.base_url, pools=pools, issuers=issuers)
 
 
 @bp.get("/_outbox")

@@ -1,4 +1,4 @@
-"""OAuth2/OIDC endpoints: authorize, token, userInfo, revoke, logout, discovery and JWKS.
+"""OAuth2/OIDC endpoints: authorize, token, userInfo, revoke and logout.
 
 Behaviour follows Cognito (reference section 2), including its error shapes:
 token and revoke answer ``{"error": ...}`` JSON; userInfo answers with a
@@ -16,7 +16,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from cognito_sso.local.errors import CognitoError, OAuthError
-from cognito_sso.local.identifiers import is_pool_id
 from cognito_sso.local.model import Client, TokenSet
 from cognito_sso.local.web import federation, pkce
 from cognito_sso.local.web.client_auth import (
@@ -55,7 +54,8 @@ def oauth_error_response(error: OAuthError) -> Response:
     return response
 
 
-def _json(body: Mapping[str, Any], status: int = 200) -> Response:
+def json_response(body: Mapping[str, Any], status: int = 200) -> Response:
+    """A JSON answer with Cognito's content type."""
     response = jsonify(body)
     response.status_code = status
     response.content_type = JSON_UTF8
@@ -129,7 +129,7 @@ def token() -> Response:
         body["refresh_token"] = tokens.refresh_token
     body["token_type"] = "Bearer"  # noqa: S105 - the token type, not a secret
     body["expires_in"] = tokens.expires_in
-    return _json(body)
+    return json_response(body)
 
 
 def _authorization_code_grant(client: Client, form: Mapping[str, str]) -> TokenSet:
@@ -211,7 +211,7 @@ def _client_credentials_grant(client: Client, form: Mapping[str, str]) -> TokenS
 
 
 def _userinfo_error(status: int, header: str, error: str, description: str) -> Response:
-    response = _json({"error": error, "error_description": description}, status)
+    response = json_response({"error": error, "error_description": description}, status)
     response.headers["WWW-Authenticate"] = header
     return response
 
@@ -249,7 +249,7 @@ def userinfo() -> Response:
         user = state.directory.user_by_sub(state.tokens.pool_id_of(claims), str(claims["sub"]))
     if user is None or not user.enabled:
         return invalid
-    return _json(userinfo_claims(user, client, scopes))
+    return json_response(userinfo_claims(user, client, scopes))
 
 
 # --- revoke ------------------------------------------------------------------------------
@@ -314,65 +314,3 @@ def _signed_out(client: Client, response: Response) -> Response:
     elif sid is not None:
         set_sso_cookie(response, sid, web.sso.seconds_left(sid))
     return response
-
-
-# --- discovery and JWKS ------------------------------------------------------------------
-
-
-def _unknown_pool(pool_id: str) -> Response:
-    shown = pool_id if is_pool_id(pool_id) else "(invalid id)"
-    return _json(
-        {"error": "ResourceNotFoundException", "message": f"User pool {shown} does not exist."},
-        404,
-    )
-
-
-def _pool_exists(pool_id: str) -> bool:
-    if not is_pool_id(pool_id):
-        return False
-    state = local_state()
-    with state.lock:
-        return state.directory.pool_exists(pool_id)
-
-
-def discovery_document(base_url: str, issuer: str) -> dict[str, Any]:
-    """``{issuer}/.well-known/openid-configuration`` for a pool whose endpoints are at ``base_url``.
-
-    Cognito does not publish ``code_challenge_methods_supported``, ``grant_types_supported``
-    nor ``claims_supported``; neither do we. ``revocation_endpoint`` is [U] on AWS and kept
-    here because clients use it.
-    """
-    return {
-        "authorization_endpoint": f"{base_url}/oauth2/authorize",
-        "end_session_endpoint": f"{base_url}/logout",
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "issuer": issuer,
-        "jwks_uri": f"{issuer}/.well-known/jwks.json",
-        "response_types_supported": ["code", "token"],
-        "revocation_endpoint": f"{base_url}/oauth2/revoke",
-        "scopes_supported": ["openid", "email", "phone", "profile"],
-        "subject_types_supported": ["public"],
-        "token_endpoint": f"{base_url}/oauth2/token",
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "userinfo_endpoint": f"{base_url}/oauth2/userInfo",
-    }
-
-
-@bp.get("/<pool_id>/.well-known/openid-configuration")
-def openid_configuration(pool_id: str) -> Response:
-    """The pool's discovery document; endpoints point at this server's base URL."""
-    if not _pool_exists(pool_id):
-        return _unknown_pool(pool_id)
-    state = local_state()
-    return _json(discovery_document(state.base_url, state.tokens.issuer(pool_id)))
-
-
-@bp.get("/<pool_id>/.well-known/jwks.json")
-def jwks(pool_id: str) -> Response:
-    """The pool's two public signing keys."""
-    if not _pool_exists(pool_id):
-        return _unknown_pool(pool_id)
-    state = local_state()
-    with state.lock:
-        keys = state.tokens.jwks(pool_id)
-    return _json(keys)

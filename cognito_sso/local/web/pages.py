@@ -20,6 +20,7 @@ ERROR_MESSAGES: Final = {
     "invalid_client": "The application is not known to this identity provider.",
     "invalid_request": "The request is missing a required parameter or is malformed.",
     "unauthorized_client": "This application may not use these sign-in pages.",
+    "invalid_scope": "The application asked for a scope that does not exist (invalid_scope).",
     # What real Cognito shows when /logout has no usable logout_uri (reference 2.6).
     "logout_uri": "Required String parameter 'redirect_uri' is not present",
     "invalid_form": "This form has expired or did not come from this site. Go back to the "

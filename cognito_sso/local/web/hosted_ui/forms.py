@@ -62,6 +62,24 @@ ATTRIBUTE_AUTOCOMPLETE: Final = {
 }
 
 
+_SIGN_IN_NAMES: Final = {
+    "email": "email address",
+    "phone_number": "phone number",
+    "preferred_username": "preferred username",
+}
+
+
+def sign_in_label(pool: Pool) -> str:
+    """The sign-in field's label for the pool's sign-in attributes, as Cognito's pages do:
+    "Email address" for a pool that signs in by e-mail, "Username or email address" for
+    usernames with an e-mail alias, "Username" otherwise ([U] the exact wording)."""
+    names = [_SIGN_IN_NAMES.get(a, a) for a in pool.username_attributes]
+    if not names:
+        names = ["username", *(_SIGN_IN_NAMES.get(a, a) for a in pool.alias_attributes)]
+    text = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return text[:1].upper() + text[1:]
+
+
 def clean_input(value: str, limit: int) -> bool:
     """True when ``value`` is non-empty, short enough and free of control characters."""
     return 0 < len(value) <= limit and _CONTROL.search(value) is None

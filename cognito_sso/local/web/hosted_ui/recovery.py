@@ -23,6 +23,7 @@ from cognito_sso.local.web.hosted_ui.forms import (
     page_url,
     pool_of,
     shown_input,
+    sign_in_label,
 )
 from cognito_sso.local.web.pages import error_page, render_page
 
@@ -33,6 +34,7 @@ def _forgot_page(
     return render_page(
         "forgot_password.html",
         status=status,
+        username_label=sign_in_label(pool_of(req)),
         action=page_url("hosted_ui.forgot_password", req),
         login_url=page_url("hosted_ui.login", req),
         csrf_token=csrf_token("forgot_password"),

@@ -41,6 +41,7 @@ from cognito_sso.local.web.hosted_ui.forms import (
     page_url,
     pool_of,
     shown_input,
+    sign_in_label,
 )
 from cognito_sso.local.web.pages import error_page, render_page
 from cognito_sso.local.web.stores import LoginTransaction
@@ -63,6 +64,7 @@ def _login_page(
     return render_page(
         "login.html",
         status=status,
+        username_label=sign_in_label(pool_of(req)),
         action=page_url("hosted_ui.login", req),
         forgot_url=page_url("hosted_ui.forgot_password", req),
         client_name=req.client.name,
