@@ -15,9 +15,11 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from cognito_sso.errors import CognitoSSOError, InvalidTokenError, KeysUnavailableError
+from cognito_sso.json_records import RecordError
+from cognito_sso.login_transaction import LoginTransaction
 from cognito_sso.oidc import (
     IdPUnavailableError,
     OIDCClient,
@@ -26,11 +28,8 @@ from cognito_sso.oidc import (
 )
 from cognito_sso.random_token import random_token
 from cognito_sso.redirects import safe_next_path
-from cognito_sso.session_service import (
-    TokenVerifierLike,
-    session_data_from_tokens,
-    verify_token_pair,
-)
+from cognito_sso.session_service import TokenVerifierLike, verify_token_pair
+from cognito_sso.sessions.record import Session
 
 if TYPE_CHECKING:
     from cognito_sso.sessions.base import SessionStore
@@ -69,9 +68,9 @@ class LoginError(CognitoSSOError):
 
 @dataclass(frozen=True)
 class LoginResult:
-    """A completed sign-in: the data for a new session and where to go next."""
+    """A completed sign-in: the new session and where to go next."""
 
-    session_data: dict[str, Any] = field(repr=False)  # holds the tokens
+    session: Session = field(repr=False)  # holds the tokens
     next_path: str
 
 
@@ -115,15 +114,15 @@ class LoginFlow:
             nonce=nonce,
             code_challenge=pkce.challenge,
         )
+        transaction = LoginTransaction(
+            state=state,
+            nonce=nonce,
+            code_verifier=pkce.verifier,
+            binding_hash=binding_hash(binding),
+            next_path=safe_next_path(next_path, "/"),
+        )
         self.store.put_transient(
-            _KEY_PREFIX + state,
-            {
-                "binding": binding_hash(binding),
-                "nonce": nonce,
-                "verifier": pkce.verifier,
-                "next": safe_next_path(next_path, "/"),
-            },
-            ttl=self.transaction_ttl,
+            _KEY_PREFIX + state, transaction.to_json(), ttl=self.transaction_ttl
         )
         return url
 
@@ -134,10 +133,8 @@ class LoginFlow:
         :class:`IdPUnavailableError` when the IdP cannot be reached.
         """
         state = params.get("state")
-        transaction = None
-        if state and _STATE.fullmatch(state):
-            # Consume first: a state is good for one callback, whatever happens next.
-            transaction = self.store.pop_transient(_KEY_PREFIX + state)
+        # Consume first: a state is good for one callback, whatever happens next.
+        transaction = self._pop_transaction(state)
         error = params.get("error")
         if error is not None:
             shown = error if error in _KNOWN_IDP_ERRORS else "unknown_error"
@@ -151,20 +148,14 @@ class LoginFlow:
             )
         if not state:
             raise LoginError("The sign-in response has no state parameter.", code="missing_state")
-        transaction = transaction or {}
-        stored_binding = transaction.get("binding")
-        verifier = transaction.get("verifier")
-        nonce = transaction.get("nonce")
-        if not isinstance(verifier, str) or not isinstance(nonce, str):
+        if transaction is None:
             # unknown, expired, replayed, or not what begin() stored
             raise LoginError(
                 "This sign-in attempt is unknown, expired or was already used. Please start again.",
                 code="unknown_state",
             )
-        if (
-            binding is None
-            or not isinstance(stored_binding, str)
-            or not hmac.compare_digest(stored_binding, binding_hash(binding))
+        if binding is None or not hmac.compare_digest(
+            transaction.binding_hash, binding_hash(binding)
         ):
             raise LoginError(
                 "This sign-in attempt was started in another browser. Please start again.",
@@ -177,7 +168,7 @@ class LoginFlow:
             tokens = self.oidc.exchange_code(
                 code=code,
                 redirect_uri=self.redirect_uri,
-                code_verifier=verifier,
+                code_verifier=transaction.code_verifier,
             )
         except IdPUnavailableError:
             raise
@@ -194,7 +185,7 @@ class LoginFlow:
             )
         try:
             id_claims, access_claims = verify_token_pair(
-                self.verifier, tokens.id_token, tokens.access_token, nonce=nonce
+                self.verifier, tokens.id_token, tokens.access_token, nonce=transaction.nonce
             )
         except KeysUnavailableError as exc:
             raise IdPUnavailableError("signing keys unavailable") from exc
@@ -204,5 +195,20 @@ class LoginFlow:
                 "The sign-in service sent tokens that failed verification.",
                 code="invalid_token",
             ) from None
-        data = session_data_from_tokens(tokens, id_claims, access_claims, now=self._clock())
-        return LoginResult(session_data=data, next_path=safe_next_path(transaction.get("next")))
+        session = Session.from_tokens(tokens, id_claims, access_claims, now=self._clock())
+        return LoginResult(session=session, next_path=safe_next_path(transaction.next_path))
+
+    def _pop_transaction(self, state: str | None) -> LoginTransaction | None:
+        """Consume the transaction stored under ``state``; None when there is none (or it
+        is unreadable, or was stored under another state)."""
+        if not state or not _STATE.fullmatch(state):
+            return None
+        raw = self.store.pop_transient(_KEY_PREFIX + state)
+        if raw is None:
+            return None
+        try:
+            transaction = LoginTransaction.from_json(raw)
+        except RecordError as exc:
+            log.warning("discarding an unreadable login transaction: %s", exc)
+            return None
+        return transaction if hmac.compare_digest(transaction.state, state) else None

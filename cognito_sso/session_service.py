@@ -1,48 +1,42 @@
-"""The session service: building session data at sign-in, transparent refresh under a lock,
+"""The session service: starting a session at sign-in, transparent refresh under a lock,
 the periodic revocation probe, and logout's remote steps. Framework-free.
 
-Session data layout (JSON, stored by a :class:`~cognito_sso.sessions.base.SessionStore`)::
-
-    {"sub", "username", "email", "name", "groups": [...], "claims": {ID token claims},
-     "scopes": [...], "access_exp": epoch s, "checked_at": epoch s, "csrf": str,
-     "tokens": {"access_token", "id_token", "refresh_token"}}
-
+Sessions are :class:`~cognito_sso.sessions.record.Session` records, stored as versioned
+JSON by a :class:`~cognito_sso.sessions.base.SessionStore`. A stored session that does not
+decode (corrupt, hostile, or of an unknown format) is deleted: the user signs in again.
 Tokens never leave the store except as request headers to the IdP.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cognito_sso.claims import groups_claim, scopes_claim, str_claim
-from cognito_sso.config import ADMIN_SCOPE
 from cognito_sso.errors import (
     CognitoSSOError,
     InvalidClaimError,
     InvalidTokenError,
     KeysUnavailableError,
 )
+from cognito_sso.json_records import RecordError
 from cognito_sso.oidc import (
     IdPUnavailableError,
     InvalidGrantError,
     OIDCClient,
     OIDCError,
-    TokenResponse,
     TokenRevokedError,
 )
-from cognito_sso.random_token import random_token
+from cognito_sso.sessions.record import Session
 
 if TYPE_CHECKING:
-    from cognito_sso.sessions.base import Session, SessionStore
+    from cognito_sso.sessions.base import SessionStore, StoredSession
 
 __all__ = [
+    "EndedCallback",
     "SessionService",
     "TokenVerifierLike",
-    "session_data_from_tokens",
     "verify_token_pair",
 ]
 
@@ -59,8 +53,8 @@ class TokenVerifierLike(Protocol):
     def verify_access_token(self, token: str, *, scopes: Any = ()) -> Mapping[str, Any]: ...
 
 
-EndedCallback = Callable[[str, Mapping[str, Any]], None]
-"""Called as ``on_ended(reason, session_data)`` when the service ends a session."""
+EndedCallback = Callable[[str, Session], None]
+"""Called as ``on_ended(reason, session)`` when the service ends (or refreshes) a session."""
 
 
 def verify_token_pair(
@@ -76,42 +70,6 @@ def verify_token_pair(
     if id_claims.get("sub") != access_claims.get("sub"):
         raise InvalidClaimError("the ID and access tokens name different users")
     return id_claims, access_claims
-
-
-def session_data_from_tokens(
-    tokens: TokenResponse,
-    id_claims: Mapping[str, Any],
-    access_claims: Mapping[str, Any],
-    *,
-    now: float,
-    previous: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Session data for freshly issued (or refreshed) tokens.
-
-    On refresh, ``previous`` supplies what the IdP does not resend (the refresh token when
-    rotation is off) and what must survive (the CSRF token).
-    """
-    previous = previous or {}
-    old_tokens = previous.get("tokens") or {}
-    exp = access_claims.get("exp")
-    return {
-        "sub": str_claim(id_claims, "sub"),
-        "username": str_claim(id_claims, "cognito:username")
-        or str_claim(access_claims, "username"),
-        "email": str_claim(id_claims, "email"),
-        "name": str_claim(id_claims, "name"),
-        "groups": groups_claim(id_claims if "cognito:groups" in id_claims else access_claims),
-        "claims": dict(id_claims),
-        "scopes": scopes_claim(access_claims),
-        "access_exp": float(exp) if isinstance(exp, int | float) else now + tokens.expires_in,
-        "checked_at": now,
-        "csrf": previous.get("csrf") or random_token(),
-        "tokens": {
-            "access_token": tokens.access_token,
-            "id_token": tokens.id_token,
-            "refresh_token": tokens.refresh_token or old_tokens.get("refresh_token"),
-        },
-    }
 
 
 class SessionService:
@@ -140,7 +98,11 @@ class SessionService:
         self._on_refreshed = on_refreshed
         self._clock = clock
 
-    # --- loading ---------------------------------------------------------------------------
+    # --- starting and loading ------------------------------------------------------------
+
+    def start(self, session: Session) -> str:
+        """Store a new session (after a sign-in) under a fresh random id and return the id."""
+        return self.store.create(session.to_json()).id
 
     def load(self, session_id: str) -> Session | None:
         """The live session, refreshed and revocation-checked as needed; None if it is over.
@@ -152,159 +114,145 @@ class SessionService:
         if session is None:
             return None
         now = self._clock()
-        if self._needs_refresh(session.data, now):
-            return self._refresh(session)
-        if now - float(session.data["checked_at"]) >= self.check_interval:
-            return self._probe(session, now)
+        if session.needs_refresh(now, self.refresh_leeway):
+            return self._refresh(session_id)
+        if session.check_due(now, self.check_interval):
+            return self._probe(session_id, session, now)
         return session
 
     def get(self, session_id: str) -> Session | None:
         """The stored session as it is (no refresh, no check), or None when it is gone or
-        its data is not what we wrote (such a session is deleted: the user signs in again)."""
-        session = self.store.get(session_id)
-        if session is not None and not _well_formed(session.data):
-            log.warning("discarding a session with malformed data")
-            self.store.delete(session.id)
+        does not decode (such a session is deleted: the user signs in again)."""
+        return self._decode(session_id, self.store.get(session_id))
+
+    def _decode(self, session_id: str, stored: StoredSession | None) -> Session | None:
+        if stored is None:
             return None
-        return session
+        try:
+            return Session.from_json(stored.payload)
+        except RecordError as exc:
+            log.warning("discarding an unreadable session: %s", exc)
+            self.store.delete(session_id)
+            return None
 
-    def _needs_refresh(self, data: Mapping[str, Any], now: float) -> bool:
-        return float(data["access_exp"]) - self.refresh_leeway <= now
-
-    def _end(self, session: Session, reason: str) -> None:
-        self.store.delete(session.id)
+    def _end(self, session_id: str, session: Session, reason: str) -> None:
+        self.store.delete(session_id)
         log.info("session ended: %s", reason)
         if self._on_ended is not None:
-            self._on_ended(reason, session.data)
+            self._on_ended(reason, session)
 
     # --- refresh ---------------------------------------------------------------------------
 
-    def _refresh(self, session: Session) -> Session | None:
-        with self.store.lock(f"refresh:{session.id}", ttl=30, wait=self.lock_wait) as acquired:
-            current = self.get(session.id)
+    def _refresh(self, session_id: str) -> Session | None:
+        with self.store.lock(f"refresh:{session_id}", ttl=30, wait=self.lock_wait) as acquired:
+            current = self.get(session_id)
             if current is None:
                 return None
             now = self._clock()
-            if not self._needs_refresh(current.data, now):
+            if not current.needs_refresh(now, self.refresh_leeway):
                 return current  # another request (thread or process) refreshed it meanwhile
             if not acquired:
-                return self._still_valid_or_raise(current, now, "refresh lock wait timed out")
-            refresh_token = current.data["tokens"].get("refresh_token")
-            if not refresh_token:
-                self._end(current, "no_refresh_token")
+                return _still_valid_or_raise(current, now, "refresh lock wait timed out")
+            refreshed = self._refreshed(session_id, current, now)
+            if refreshed is None or refreshed is current:
+                return refreshed  # ended, or kept as it is after a transient failure
+            stored = self.store.update(session_id, lambda _old: refreshed.to_json())
+            if stored is None:
                 return None
-            try:
-                tokens = self.oidc.refresh(refresh_token)
-                if tokens.id_token is None:
-                    raise IdPUnavailableError("refresh returned no ID token")
-                id_claims, access_claims = verify_token_pair(
-                    self.verifier, tokens.id_token, tokens.access_token
-                )
-            except InvalidGrantError:
-                self._end(current, "invalid_grant")
-                return None
-            except (IdPUnavailableError, KeysUnavailableError) as exc:
-                log.warning("token refresh failed transiently: %s", exc)
-                return self._still_valid_or_raise(current, now, "token refresh failed")
-            except InvalidTokenError as exc:
-                log.warning(
-                    "refreshed tokens rejected (%s); ending the session", type(exc).__name__
-                )
-                self._end(current, "invalid_refreshed_token")
-                return None
-            except OIDCError as exc:
-                log.warning("token refresh refused (%s); ending the session", exc)
-                self._end(current, "refresh_refused")
-                return None
-            if id_claims.get("sub") != current.data.get("sub"):
-                log.warning("refreshed tokens name another subject; ending the session")
-                self._end(current, "subject_changed")
-                return None
-            new_data = session_data_from_tokens(
-                tokens, id_claims, access_claims, now=now, previous=current.data
-            )
-            updated = self.store.update(session.id, lambda _old: new_data)
-            if updated is not None and self._on_refreshed is not None:
-                self._on_refreshed("refreshed", updated.data)
-            return updated
+            if self._on_refreshed is not None:
+                self._on_refreshed("refreshed", refreshed)
+            return refreshed
 
-    def _still_valid_or_raise(self, session: Session, now: float, why: str) -> Session:
-        if float(session.data["access_exp"]) > now:
-            return session
-        raise IdPUnavailableError(why)
+    def _refreshed(self, session_id: str, current: Session, now: float) -> Session | None:
+        """The session with fresh tokens; None (session ended) when the IdP or the new
+        tokens say it is over; the session as it is while a failure is transient."""
+        refresh_token = current.tokens.refresh_token
+        if not refresh_token:
+            self._end(session_id, current, "no_refresh_token")
+            return None
+        try:
+            tokens = self.oidc.refresh(refresh_token)
+            if tokens.id_token is None:
+                raise IdPUnavailableError("refresh returned no ID token")
+            id_claims, access_claims = verify_token_pair(
+                self.verifier, tokens.id_token, tokens.access_token
+            )
+        except InvalidGrantError:
+            self._end(session_id, current, "invalid_grant")
+            return None
+        except (IdPUnavailableError, KeysUnavailableError) as exc:
+            log.warning("token refresh failed transiently: %s", exc)
+            return _still_valid_or_raise(current, now, "token refresh failed")
+        except InvalidTokenError as exc:
+            log.warning("refreshed tokens rejected (%s); ending the session", type(exc).__name__)
+            self._end(session_id, current, "invalid_refreshed_token")
+            return None
+        except OIDCError as exc:
+            log.warning("token refresh refused (%s); ending the session", exc)
+            self._end(session_id, current, "refresh_refused")
+            return None
+        if id_claims.get("sub") != current.sub:
+            log.warning("refreshed tokens name another subject; ending the session")
+            self._end(session_id, current, "subject_changed")
+            return None
+        return Session.from_tokens(tokens, id_claims, access_claims, now=now, previous=current)
 
     # --- revocation probe ------------------------------------------------------------------
 
-    def _probe(self, session: Session, now: float) -> Session | None:
+    def _probe(self, session_id: str, session: Session, now: float) -> Session | None:
         """Ask the IdP whether the access token is still accepted (userInfo).
 
         One probe per session at a time: a request that finds another one probing goes on
         with the session as it is (the check is at most every ``check_interval`` seconds).
         """
-        with self.store.lock(f"check:{session.id}", ttl=30, wait=0) as acquired:
+        with self.store.lock(f"check:{session_id}", ttl=30, wait=0) as acquired:
             if not acquired:
                 return session
-            current = self.get(session.id)
+            current = self.get(session_id)
             if current is None:
                 return None
-            if now - float(current.data["checked_at"]) < self.check_interval:
+            if not current.check_due(now, self.check_interval):
                 return current  # checked meanwhile
             try:
-                self.oidc.userinfo(current.data["tokens"]["access_token"])
+                self.oidc.userinfo(current.tokens.access_token)
             except TokenRevokedError:
-                self._end(current, "revoked")
+                self._end(session_id, current, "revoked")
                 return None
             except OIDCError as exc:
                 # Fail open until the access token expires: the next refresh is authoritative.
                 log.warning("session check failed transiently: %s", exc)
-
-            def mark(data: dict[str, Any]) -> dict[str, Any]:
-                data["checked_at"] = now
-                return data
-
-            return self.store.update(session.id, mark)
+            try:
+                stored = self.store.update(
+                    session_id, lambda raw: Session.from_json(raw).checked(now).to_json()
+                )
+            except RecordError:
+                return self._decode(session_id, self.store.get(session_id))
+            return self._decode(session_id, stored)
 
     # --- logout ----------------------------------------------------------------------------
 
-    def logout(self, session: Session) -> None:
+    def logout(self, session_id: str, session: Session) -> None:
         """Global sign-out (when the scope allows), revoke the refresh token, delete the
         session. Remote failures are logged (without secrets) and never stop the local part."""
-        tokens = session.data.get("tokens") or {}
-        access_token = tokens.get("access_token")
-        refresh_token = tokens.get("refresh_token")
+        tokens = session.tokens
         try:
-            if access_token and ADMIN_SCOPE in session.data.get("scopes", []):
+            if session.may_sign_out_globally:
                 try:
-                    self.oidc.global_sign_out(access_token)
+                    self.oidc.global_sign_out(tokens.access_token)
                 except TokenRevokedError:
                     log.info("global sign-out: access token already rejected")
                 except CognitoSSOError as exc:
                     log.warning("global sign-out failed: %s", exc)
-            if refresh_token:
+            if tokens.refresh_token:
                 try:
-                    self.oidc.revoke(refresh_token)
+                    self.oidc.revoke(tokens.refresh_token)
                 except CognitoSSOError as exc:
                     log.warning("refresh token revocation failed: %s", exc)
         finally:
-            self.store.delete(session.id)
+            self.store.delete(session_id)
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _well_formed(data: Mapping[str, Any]) -> bool:
-    """Whether stored session data has the layout :func:`session_data_from_tokens` writes
-    (every field read without a further type check elsewhere)."""
-    tokens = data.get("tokens")
-    return (
-        isinstance(tokens, dict)
-        and isinstance(tokens.get("access_token"), str)
-        and isinstance(tokens.get("refresh_token"), str | None)
-        and _is_number(data.get("access_exp"))
-        and _is_number(data.get("checked_at"))
-        and isinstance(data.get("csrf"), str)
-        and isinstance(data.get("groups"), list)
-        and isinstance(data.get("scopes"), list)
-        and isinstance(data.get("claims"), dict)
-    )
+def _still_valid_or_raise(session: Session, now: float, why: str) -> Session:
+    if session.access_token_valid(now):
+        return session
+    raise IdPUnavailableError(why)

@@ -60,17 +60,16 @@ ANONYMOUS = User()
 
 
 def user_from_session(session: Session, policy: PermissionPolicy) -> User:
-    """The :class:`User` of a stored session."""
-    data = session.data
-    groups = frozenset(g for g in data.get("groups", []) if isinstance(g, str))
+    """The :class:`User` of a signed-in session."""
+    groups = frozenset(session.groups)
     return User(
-        sub=data.get("sub"),
-        username=data.get("username"),
-        email=data.get("email"),
-        name=data.get("name"),
+        sub=session.sub,
+        username=session.username,
+        email=session.email,
+        name=session.name,
         groups=groups,
         permissions=policy.permissions_for(groups),
-        claims=dict(data.get("claims") or {}),
+        claims=session.claims,
         is_authenticated=True,
         source="session",
     )

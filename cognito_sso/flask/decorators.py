@@ -1,5 +1,9 @@
 """The view decorators behind ``sso.login_required``, ``groups_required``,
-``permission_required`` and ``bearer_required``."""
+``permission_required`` and ``bearer_required``.
+
+As in Flask-Login: ``OPTIONS`` requests (CORS preflight, which never carries credentials) pass
+through unchecked, and the view is called through ``current_app.ensure_sync``, so ``async def``
+views work under every decorator."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
-from flask import redirect, request
+from flask import current_app, redirect, request
 
 from cognito_sso.access import MAX_BEARER_TOKEN, bearer_rejection, denial_for, scope_denial
 from cognito_sso.errors import InvalidTokenError, KeysUnavailableError
@@ -26,6 +30,9 @@ __all__ = ["protect"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+EXEMPT_METHODS = frozenset({"OPTIONS"})
+"""Methods served without a sign-in check (CORS preflight)."""
 
 
 def _bearer_token() -> str | None:
@@ -64,6 +71,11 @@ def _not_signed_in(api: bool) -> Any:
     return redirect(login_url(here), code=302)
 
 
+def _call(view: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Call a sync or ``async def`` view (Flask runs coroutines through ``ensure_sync``)."""
+    return current_app.ensure_sync(view)(*args, **kwargs)  # type: ignore[no-any-return]
+
+
 def protect(
     *,
     api: bool = False,
@@ -81,6 +93,8 @@ def protect(
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if request.method in EXEMPT_METHODS:
+                return _call(view, *args, **kwargs)
             user: User
             token = _bearer_token() if api else None
             if token is not None:
@@ -101,7 +115,7 @@ def protect(
                     mode=denial.mode,
                     bearer=user.source == "bearer",
                 )
-            return view(*args, **kwargs)
+            return _call(view, *args, **kwargs)
 
         return wrapper
 

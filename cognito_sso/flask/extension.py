@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, overload
 
 from flask import Flask, g, request
-from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response
 
 from cognito_sso._http import make_http_client
@@ -19,6 +18,7 @@ from cognito_sso.flask import decorators, signals
 from cognito_sso.flask.errors import NO_STORE, error_response
 from cognito_sso.flask.identity import (
     csrf_token,
+    current_user,
     login_url,
     resolve_user,
     template_helpers,
@@ -27,7 +27,7 @@ from cognito_sso.flask.state import EXTENSION_KEY, AppState, get_state
 from cognito_sso.login import LoginFlow
 from cognito_sso.oidc import IdPUnavailableError, OIDCClient
 from cognito_sso.session_service import SessionService
-from cognito_sso.sessions import SessionStoreUnavailableError, open_store
+from cognito_sso.sessions import Session, SessionStoreUnavailableError, open_store
 from cognito_sso.user import User
 from cognito_sso.verifier import TokenVerifier
 
@@ -78,9 +78,14 @@ class CognitoSSO:
     """
 
     def __init__(self, app: Flask | None = None) -> None:
-        self.current_user: User = LocalProxy(resolve_user)  # type: ignore[assignment]
         if app is not None:
             self.init_app(app)
+
+    @property
+    def current_user(self) -> User:
+        """The request's user: the one :data:`cognito_sso.flask.current_user` proxy (also
+        ``current_user`` in templates)."""
+        return current_user
 
     # --- setup -----------------------------------------------------------------------------
 
@@ -134,11 +139,11 @@ class CognitoSSO:
             leeway=config.clock_leeway,
         )
 
-        def ended(reason: str, data: Mapping[str, Any]) -> None:
-            signals.session_ended.send(app, reason=reason, sub=data.get("sub"))
+        def ended(reason: str, session: Session) -> None:
+            signals.session_ended.send(app, reason=reason, sub=session.sub)
 
-        def refreshed(_reason: str, data: Mapping[str, Any]) -> None:
-            signals.token_refreshed.send(app, sub=data.get("sub"))
+        def refreshed(_reason: str, session: Session) -> None:
+            signals.token_refreshed.send(app, sub=session.sub)
 
         sessions = SessionService(
             store=store,

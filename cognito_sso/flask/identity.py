@@ -45,7 +45,7 @@ def resolve_user() -> User:
             end_browser_session()
         else:
             g._cognito_session = session
-            g._cognito_access_token = session.data["tokens"]["access_token"]
+            g._cognito_access_token = session.tokens.access_token
             user = user_from_session(session, state.policy)
     g._cognito_user = user
     return user
@@ -76,8 +76,7 @@ def current_session() -> Session | None:
 def csrf_token() -> str:
     """The current session's CSRF token for the logout form ('' when nobody is signed in)."""
     session = current_session()
-    token = session.data.get("csrf") if session is not None else None
-    return token if isinstance(token, str) else ""
+    return session.csrf if session is not None else ""
 
 
 def login_url(next_path: str | None = None) -> str:

@@ -70,13 +70,13 @@ def callback() -> Response:
     if old_id is not None:
         # Somebody was signed in here. A new session id always (no fixation); the app's
         # Flask session only survives when the same user signs in again.
-        previous = state.store.get(old_id) if is_valid_session_id(old_id) else None
+        previous = state.sessions.get(old_id) if is_valid_session_id(old_id) else None
         if previous is not None:
-            state.store.delete(previous.id)
-        if previous is None or previous.data.get("sub") != result.session_data.get("sub"):
+            state.store.delete(old_id)
+        if previous is None or previous.sub != result.session.sub:
             end_browser_session()
-    session = state.store.create(result.session_data)
-    g._cognito_cookie = ("set", session.id)
+    session = result.session
+    g._cognito_cookie = ("set", state.sessions.start(session))
     g._cognito_session = session
     user = user_from_session(session, state.policy)
     g._cognito_user = user
@@ -96,12 +96,10 @@ def logout() -> Response:
         return error_response(
             403, "Sign-out refused", "The sign-out request came from another site."
         )
-    session_id = request.cookies.get(config.cookie_name)
-    session = None
-    if session_id and is_valid_session_id(session_id):
-        session = state.sessions.get(session_id)
+    session_id = request.cookies.get(config.cookie_name) or ""
+    session = state.sessions.get(session_id) if is_valid_session_id(session_id) else None
     if session is not None:
-        if not tokens_match(session.data.get("csrf"), request.form.get("csrf_token")):
+        if not tokens_match(session.csrf, request.form.get("csrf_token")):
             return error_response(
                 403,
                 "Sign-out refused",
@@ -109,10 +107,10 @@ def logout() -> Response:
             )
         user = user_from_session(session, state.policy)
         try:
-            live = state.sessions.load(session.id)  # a fresh access token for GlobalSignOut
+            live = state.sessions.load(session_id)  # a fresh access token for GlobalSignOut
         except IdPUnavailableError:
             live = session
-        state.sessions.logout(live or session)
+        state.sessions.logout(session_id, live or session)
         signals.user_logged_out.send(_app(), user=user)
     end_browser_session()
     try:

@@ -10,25 +10,23 @@ Nothing in this package ever logs session data or session ids.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import math
 import re
 import secrets
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
 from cognito_sso.random_token import random_token
 
 __all__ = [
     "Clock",
-    "Session",
     "SessionStore",
     "SessionStoreUnavailableError",
+    "StoredSession",
     "UpdateFn",
     "is_valid_key",
     "is_valid_session_id",
@@ -38,8 +36,8 @@ __all__ = [
 Clock = Callable[[], float]
 """Returns the current time in epoch seconds (``time.time`` unless a test injects one)."""
 
-UpdateFn = Callable[[dict[str, Any]], "dict[str, Any] | None"]
-"""Read-modify-write callback: return new data, or None to keep the (mutated) dict."""
+UpdateFn = Callable[[bytes], bytes]
+"""Read-modify-write callback: the stored payload in, the new payload out."""
 
 _log = logging.getLogger(__name__)
 
@@ -54,18 +52,20 @@ class SessionStoreUnavailableError(CognitoSSOError):
     """The session store cannot be reached or did not answer in time (the app answers 503)."""
 
 
-@dataclass
-class Session:
-    """One server-side session: its opaque id, JSON-serialisable data and timestamps.
+@dataclass(frozen=True)
+class StoredSession:
+    """One stored session as the store sees it: an opaque id, the payload bytes (a
+    :class:`~cognito_sso.sessions.record.Session` as JSON; the store never looks inside)
+    and the store's own timestamps.
 
-    ``repr`` shows neither the id nor the data (tokens live there): a session that ends up
-    in a log line or an error report's local variables leaks nothing.
+    ``repr`` shows neither the id nor the payload (tokens live there): a session that ends
+    up in a log line or an error report's local variables leaks nothing.
     """
 
     id: str = field(repr=False)
-    data: dict[str, Any] = field(default_factory=dict, repr=False)
-    created_at: float = 0.0
-    last_seen_at: float = 0.0
+    payload: bytes = field(repr=False)
+    created_at: float
+    last_seen_at: float
 
 
 def new_session_id() -> str:
@@ -97,29 +97,27 @@ def require_ttl(ttl: float) -> None:
         raise ValueError("ttl must be a positive number of seconds")
 
 
-def encode_json(value: Mapping[str, Any]) -> str:
-    """Serialise session or transient data (TypeError/ValueError if not JSON-serialisable)."""
-    return json.dumps(dict(value), separators=(",", ":"), allow_nan=False, sort_keys=True)
+def as_payload(value: object) -> bytes:
+    """A payload as given to a store (bytes, or str as UTF-8); TypeError for anything else."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode()
+    raise TypeError("store payloads are bytes")
 
 
-def apply_update(fn: UpdateFn, data: dict[str, Any]) -> str:
-    """Run an update callback on ``data`` and return the new data as stored JSON."""
-    result = fn(data)
-    new_data = data if result is None else result
-    if not isinstance(new_data, dict):
-        raise TypeError("the update function must return a dict or None")
-    return encode_json(new_data)
+def stored_payload(value: object) -> bytes | None:
+    """A payload read back from a backend (bytes, or text written by older versions)."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    return None
 
 
-def decode_json_object(raw: str | bytes | None) -> dict[str, Any] | None:
-    """Parse stored JSON; None unless it is a JSON object (corrupt data is never an error)."""
-    if raw is None:
-        return None
-    try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
+def apply_update(fn: UpdateFn, payload: bytes) -> bytes:
+    """Run an update callback on a stored payload and check what it returns."""
+    return as_payload(fn(payload))
 
 
 def as_timestamp(value: object) -> float | None:
@@ -188,36 +186,25 @@ class SessionStore(ABC):
     # -- the interface ------------------------------------------------------------------
 
     @abstractmethod
-    def create(self, data: Mapping[str, Any]) -> Session:
-        """Store ``data`` under a new random id and return the new session."""
+    def create(self, payload: bytes) -> StoredSession:
+        """Store ``payload`` under a new random id and return the new session."""
 
     @abstractmethod
-    def get(self, session_id: str) -> Session | None:
-        """The live session, or None if unknown, expired, corrupt or malformed.
+    def get(self, session_id: str) -> StoredSession | None:
+        """The live session, or None if unknown, expired or its row is corrupt.
 
         Counts as activity: ``last_seen_at`` moves forward (at most once per
         ``touch_interval`` to spare writes).
         """
 
-    def save(self, session: Session) -> None:
-        """Replace the data of an existing live session atomically.
-
-        A session deleted or expired in the meantime is not brought back (no-op).
-        """
-        if not is_valid_session_id(session.id):
-            raise ValueError("not a session id issued by this store")
-        encoded = encode_json(session.data)
-        saved = self.update(session.id, lambda _old: decode_json_object(encoded))
-        if saved is not None:
-            session.last_seen_at = saved.last_seen_at
-
     @abstractmethod
-    def update(self, session_id: str, fn: UpdateFn) -> Session | None:
-        """Atomic read-modify-write of a live session's data; None if it is gone.
+    def update(self, session_id: str, fn: UpdateFn) -> StoredSession | None:
+        """Atomic read-modify-write of a live session's payload; None if it is gone.
 
-        ``fn`` receives a private copy of the data and returns the new data, or None to keep
-        the dict it was given (mutated in place). It runs inside the store's write
-        transaction, so it must be quick and must not do I/O.
+        ``fn`` receives the stored payload and returns the new one; an exception from it
+        leaves the session unchanged. It runs inside the store's write transaction (and may
+        run again on a conflict), so it must be quick and must not do I/O. A session deleted
+        or expired meanwhile is never brought back.
         """
 
     @abstractmethod
@@ -225,12 +212,12 @@ class SessionStore(ABC):
         """Remove a session (no error if it does not exist)."""
 
     @abstractmethod
-    def put_transient(self, key: str, value: Mapping[str, Any], ttl: float) -> None:
-        """Store a single-use value (e.g. a login transaction) for ``ttl`` seconds."""
+    def put_transient(self, key: str, payload: bytes, ttl: float) -> None:
+        """Store a single-use payload (e.g. a login transaction) for ``ttl`` seconds."""
 
     @abstractmethod
-    def pop_transient(self, key: str) -> dict[str, Any] | None:
-        """Atomically fetch and delete a transient value; None if absent, expired or corrupt."""
+    def pop_transient(self, key: str) -> bytes | None:
+        """Atomically fetch and delete a transient payload; None if absent or expired."""
 
     @abstractmethod
     def cleanup(self) -> int:

@@ -1,10 +1,11 @@
 """Redis session store: sessions shared by processes on several hosts.
 
 Keys are namespaced by a configurable prefix: ``{prefix}session:{id}`` (a hash with the
-JSON data ``d``, ``created_at`` ``c`` and ``last_seen_at`` ``l``), ``{prefix}transient:{key}``
-and ``{prefix}lock:{key}``. Redis expires keys itself (PEXPIRE at the idle or absolute limit,
-whichever is nearer); the store also checks the timestamps, so an injected clock and a
-``cleanup()`` behave exactly as in the SQLite store.
+payload ``d``, ``created_at`` ``c`` and ``last_seen_at`` ``l``), ``{prefix}transient:{key}``
+(the expiry time, a newline, then the payload) and ``{prefix}lock:{key}``. Redis expires
+keys itself (PEXPIRE at the idle or absolute limit, whichever is nearer); the store also
+checks the timestamps, so an injected clock and a ``cleanup()`` behave exactly as in the
+SQLite store.
 
 The ``redis`` package is optional (``pip install cognito-sso[redis]``) and imported only
 when a Redis store is created. Sockets have bounded timeouts: an unreachable or hung Redis
@@ -14,6 +15,7 @@ raises :class:`SessionStoreUnavailableError` within a few seconds, never hangs.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import logging
 import math
@@ -26,14 +28,13 @@ from typing import TYPE_CHECKING, Any
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.sessions.base import (
     Clock,
-    Session,
     SessionStore,
     SessionStoreUnavailableError,
+    StoredSession,
     UpdateFn,
     apply_update,
+    as_payload,
     as_timestamp,
-    decode_json_object,
-    encode_json,
     is_valid_key,
     is_valid_session_id,
     new_session_id,
@@ -83,6 +84,14 @@ def _import_redis() -> Any:
         raise ConfigurationError(
             "a redis:// session store needs the 'redis' package: pip install 'cognito-sso[redis]'"
         ) from None
+
+
+def _split_transient(raw: object) -> tuple[float | None, bytes]:
+    """(expiry, payload) of a stored transient value; expiry None when it is corrupt."""
+    if not isinstance(raw, bytes):
+        return None, b""
+    expires_at, separator, payload = raw.partition(b"\n")
+    return (as_timestamp(expires_at) if separator else None), payload
 
 
 def _ms(seconds: float) -> int:
@@ -172,13 +181,13 @@ class RedisSessionStore(SessionStore):
     def _is_wrong_type(self, exc: Exception) -> bool:
         return isinstance(exc, self._errors.ResponseError) and str(exc).startswith("WRONGTYPE")
 
-    def _parse(self, session_id: str, raw: Mapping[Any, Any]) -> Session | None:
-        """A Session from a stored hash, or None if fields are missing or corrupt."""
-        data = decode_json_object(raw.get(b"d"))
+    def _parse(self, session_id: str, raw: Mapping[Any, Any]) -> StoredSession | None:
+        """A session from a stored hash, or None if fields are missing or corrupt."""
+        payload = raw.get(b"d")
         created_at, last_seen_at = as_timestamp(raw.get(b"c")), as_timestamp(raw.get(b"l"))
-        if data is None or created_at is None or last_seen_at is None:
+        if not isinstance(payload, bytes) or created_at is None or last_seen_at is None:
             return None
-        return Session(session_id, data, created_at, last_seen_at)
+        return StoredSession(session_id, payload, created_at, last_seen_at)
 
     def _discard(self, key: str, why: str) -> None:
         if why == "corrupt":
@@ -187,19 +196,19 @@ class RedisSessionStore(SessionStore):
 
     # -- sessions -----------------------------------------------------------------------
 
-    def create(self, data: Mapping[str, Any]) -> Session:
-        """Store ``data`` under a new random id and return the new session."""
-        encoded = encode_json(data)
+    def create(self, payload: bytes) -> StoredSession:
+        """Store ``payload`` under a new random id and return the new session."""
+        payload = as_payload(payload)
         now = self._now()
         ttl = _ms(self._expires_at(now, now) - now)
         with self._guard():
             while True:
                 session_id = new_session_id()
                 key = self._session_key(session_id)
-                if self._create_script(keys=[key], args=[encoded, repr(now), ttl]) == 1:
-                    return Session(session_id, decode_json_object(encoded) or {}, now, now)
+                if self._create_script(keys=[key], args=[payload, repr(now), ttl]) == 1:
+                    return StoredSession(session_id, payload, now, now)
 
-    def _load(self, key: str, session_id: str, reader: Any) -> Session | None:
+    def _load(self, key: str, session_id: str, reader: Any) -> StoredSession | None:
         """Read a live session with ``reader`` (client or watching pipeline); drop bad ones."""
         try:
             raw = reader.hgetall(key)
@@ -218,7 +227,7 @@ class RedisSessionStore(SessionStore):
             return None
         return session
 
-    def get(self, session_id: str) -> Session | None:
+    def get(self, session_id: str) -> StoredSession | None:
         """The live session, or None (see :meth:`SessionStore.get`)."""
         if not is_valid_session_id(session_id):
             return None
@@ -231,10 +240,10 @@ class RedisSessionStore(SessionStore):
             if self._needs_touch(session.last_seen_at, now):
                 ttl = _ms(self._expires_at(session.created_at, now) - now)
                 self._touch_script(keys=[key], args=[repr(now), ttl])
-                session.last_seen_at = now
+                return dataclasses.replace(session, last_seen_at=now)
             return session
 
-    def update(self, session_id: str, fn: UpdateFn) -> Session | None:
+    def update(self, session_id: str, fn: UpdateFn) -> StoredSession | None:
         """Atomic read-modify-write with WATCH/MULTI; ``fn`` may run again on a conflict."""
         if not is_valid_session_id(session_id):
             return None
@@ -248,19 +257,17 @@ class RedisSessionStore(SessionStore):
                     if session is None:
                         pipe.unwatch()
                         return None
-                    encoded = apply_update(fn, session.data)
+                    payload = apply_update(fn, session.payload)
                     now = max(self._now(), session.last_seen_at)
                     pipe.multi()
-                    pipe.hset(key, mapping={"d": encoded, "l": repr(now)})
+                    pipe.hset(key, mapping={"d": payload, "l": repr(now)})
                     pipe.pexpire(key, _ms(self._expires_at(session.created_at, now) - now))
                     pipe.execute()
                 except self._errors.WatchError:
                     # Someone else wrote in between: back off briefly, then read again.
                     time.sleep(secrets.randbelow(5) / 1000)
                     continue
-                return Session(
-                    session_id, decode_json_object(encoded) or {}, session.created_at, now
-                )
+                return StoredSession(session_id, payload, session.created_at, now)
         raise SessionStoreUnavailableError("the session is being updated too often to update it")
 
     def delete(self, session_id: str) -> None:
@@ -272,16 +279,16 @@ class RedisSessionStore(SessionStore):
 
     # -- transient values ---------------------------------------------------------------
 
-    def put_transient(self, key: str, value: Mapping[str, Any], ttl: float) -> None:
-        """Store a single-use value for ``ttl`` seconds (replacing one under the same key)."""
+    def put_transient(self, key: str, payload: bytes, ttl: float) -> None:
+        """Store a single-use payload for ``ttl`` seconds (replacing one under the same key)."""
         require_key(key)
         require_ttl(ttl)
-        encoded = encode_json({"v": dict(value), "e": self._now() + ttl})
+        value = repr(self._now() + ttl).encode() + b"\n" + as_payload(payload)
         with self._guard():
-            self._client.set(self._transient_key(key), encoded, px=_ms(ttl))
+            self._client.set(self._transient_key(key), value, px=_ms(ttl))
 
-    def pop_transient(self, key: str) -> dict[str, Any] | None:
-        """Atomically fetch and delete a transient value (GETDEL: exactly one caller gets it)."""
+    def pop_transient(self, key: str) -> bytes | None:
+        """Atomically fetch and delete a transient payload (GETDEL: exactly one caller gets it)."""
         if not is_valid_key(key):
             return None
         redis_key = self._transient_key(key)
@@ -293,14 +300,10 @@ class RedisSessionStore(SessionStore):
                     raise
                 self._client.delete(redis_key)
                 return None
-        envelope = decode_json_object(raw)
-        if envelope is None:
+        expires_at, payload = _split_transient(raw)
+        if expires_at is None or expires_at <= self._now():
             return None
-        expires_at = as_timestamp(envelope.get("e"))
-        value = envelope.get("v")
-        if expires_at is None or expires_at <= self._now() or not isinstance(value, dict):
-            return None
-        return value
+        return payload
 
     # -- locks --------------------------------------------------------------------------
 
@@ -337,12 +340,11 @@ class RedisSessionStore(SessionStore):
                     removed += int(self._client.delete(raw_key))
             for raw_key in self._client.scan_iter(match=f"{self._prefix}transient:*", count=500):
                 try:
-                    envelope = decode_json_object(self._client.get(raw_key))
+                    expires_at, _payload = _split_transient(self._client.get(raw_key))
                 except self._errors.ResponseError as exc:
                     if not self._is_wrong_type(exc):
                         raise
-                    envelope = None
-                expires_at = as_timestamp(envelope.get("e")) if envelope else None
+                    expires_at = None
                 if expires_at is None or expires_at <= now:
                     removed += int(self._client.delete(raw_key))
         return removed

@@ -10,6 +10,7 @@ across ``fork``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import math
 import os
@@ -17,26 +18,25 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.sessions.base import (
     Clock,
-    Session,
     SessionStore,
     SessionStoreUnavailableError,
+    StoredSession,
     UpdateFn,
     apply_update,
+    as_payload,
     as_timestamp,
-    decode_json_object,
-    encode_json,
     is_valid_key,
     is_valid_session_id,
     new_session_id,
     require_key,
     require_ttl,
+    stored_payload,
 )
 
 __all__ = ["SQLiteSessionStore"]
@@ -223,9 +223,9 @@ class SQLiteSessionStore(SessionStore):
 
     # -- sessions -----------------------------------------------------------------------
 
-    def create(self, data: Mapping[str, Any]) -> Session:
-        """Store ``data`` under a new random id and return the new session."""
-        encoded = encode_json(data)
+    def create(self, payload: bytes) -> StoredSession:
+        """Store ``payload`` under a new random id and return the new session."""
+        payload = as_payload(payload)
         self._maybe_cleanup()
         now = self._now()
         expires_at = self._expires_at(now, now)
@@ -235,30 +235,30 @@ class SQLiteSessionStore(SessionStore):
                 inserted = conn.execute(
                     "INSERT OR IGNORE INTO sessions (id, data, created_at, last_seen_at, "
                     "expires_at) VALUES (?, ?, ?, ?, ?)",
-                    (session_id, encoded, now, now, expires_at),
+                    (session_id, payload, now, now, expires_at),
                 ).rowcount
             if inserted == 1:
-                return Session(session_id, decode_json_object(encoded) or {}, now, now)
+                return StoredSession(session_id, payload, now, now)
 
-    def _read(self, conn: sqlite3.Connection, session_id: str) -> Session | None:
+    def _read(self, conn: sqlite3.Connection, session_id: str) -> StoredSession | None:
         """Load a live session; deletes it (and returns None) if corrupt or expired."""
         row = conn.execute(
             "SELECT data, created_at, last_seen_at FROM sessions WHERE id = ?", (session_id,)
         ).fetchone()
         if row is None:
             return None
-        data = decode_json_object(row[0]) if isinstance(row[0], str | bytes) else None
+        payload = stored_payload(row[0])
         created_at, last_seen_at = as_timestamp(row[1]), as_timestamp(row[2])
-        if data is None or created_at is None or last_seen_at is None:
+        if payload is None or created_at is None or last_seen_at is None:
             log.warning("discarding a corrupt session record")
             conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
             return None
         if not self._is_live(created_at, last_seen_at, self._now()):
             conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
             return None
-        return Session(session_id, data, created_at, last_seen_at)
+        return StoredSession(session_id, payload, created_at, last_seen_at)
 
-    def get(self, session_id: str) -> Session | None:
+    def get(self, session_id: str) -> StoredSession | None:
         """The live session, or None (see :meth:`SessionStore.get`)."""
         if not is_valid_session_id(session_id):
             return None
@@ -275,10 +275,10 @@ class SQLiteSessionStore(SessionStore):
                     "WHERE id = ? AND last_seen_at < ?",
                     (now, self._expires_at(session.created_at, now), session_id, now),
                 )
-                session.last_seen_at = now
+                return dataclasses.replace(session, last_seen_at=now)
             return session
 
-    def update(self, session_id: str, fn: UpdateFn) -> Session | None:
+    def update(self, session_id: str, fn: UpdateFn) -> StoredSession | None:
         """Atomic read-modify-write (see :meth:`SessionStore.update`)."""
         if not is_valid_session_id(session_id):
             return None
@@ -286,13 +286,13 @@ class SQLiteSessionStore(SessionStore):
             session = self._read(conn, session_id)
             if session is None:
                 return None
-            encoded = apply_update(fn, session.data)
+            payload = apply_update(fn, session.payload)
             now = max(self._now(), session.last_seen_at)
             conn.execute(
                 "UPDATE sessions SET data = ?, last_seen_at = ?, expires_at = ? WHERE id = ?",
-                (encoded, now, self._expires_at(session.created_at, now), session_id),
+                (payload, now, self._expires_at(session.created_at, now), session_id),
             )
-        return Session(session_id, decode_json_object(encoded) or {}, session.created_at, now)
+        return StoredSession(session_id, payload, session.created_at, now)
 
     def delete(self, session_id: str) -> None:
         """Remove a session (no error if it does not exist)."""
@@ -303,20 +303,20 @@ class SQLiteSessionStore(SessionStore):
 
     # -- transient values ---------------------------------------------------------------
 
-    def put_transient(self, key: str, value: Mapping[str, Any], ttl: float) -> None:
-        """Store a single-use value for ``ttl`` seconds (replacing one under the same key)."""
+    def put_transient(self, key: str, payload: bytes, ttl: float) -> None:
+        """Store a single-use payload for ``ttl`` seconds (replacing one under the same key)."""
         require_key(key)
         require_ttl(ttl)
-        encoded = encode_json(value)
+        payload = as_payload(payload)
         self._maybe_cleanup()
         with self._guard():
             self._conn().execute(
                 "INSERT OR REPLACE INTO transients (key, value, expires_at) VALUES (?, ?, ?)",
-                (key, encoded, self._now() + ttl),
+                (key, payload, self._now() + ttl),
             )
 
-    def pop_transient(self, key: str) -> dict[str, Any] | None:
-        """Atomically fetch and delete a transient value (exactly one caller gets it)."""
+    def pop_transient(self, key: str) -> bytes | None:
+        """Atomically fetch and delete a transient payload (exactly one caller gets it)."""
         if not is_valid_key(key):
             return None
         with self._guard():
@@ -330,7 +330,7 @@ class SQLiteSessionStore(SessionStore):
         expires_at = as_timestamp(row[1])
         if expires_at is None or expires_at <= self._now():
             return None
-        return decode_json_object(row[0]) if isinstance(row[0], str | bytes) else None
+        return stored_payload(row[0])
 
     # -- locks --------------------------------------------------------------------------
 

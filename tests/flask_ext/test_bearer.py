@@ -16,9 +16,9 @@ def tokens_for(sso_env: SSOEnv, app: RunningApp, email: str) -> dict[str, Any]:
     browser = sso_env.browser()
     assert browser.sign_in(app.url("/me"), email).status_code == 200
     state = app.sso.state(app.app)
-    session = state.store.get(app.session_id(browser))
+    session = state.sessions.get(app.session_id(browser))
     assert session is not None
-    return dict(session.data["tokens"])
+    return session.tokens.to_dict()
 
 
 def call(app: RunningApp, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:

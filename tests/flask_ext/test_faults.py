@@ -73,12 +73,13 @@ def test_nothing_secret_is_logged(sso_env: SSOEnv, caplog: pytest.LogCaptureFixt
     browser = sso_env.browser()
     assert browser.sign_in(app.url("/me"), email).status_code == 200
     state = app.sso.state(app.app)
-    session = state.store.get(app.session_id(browser))
+    session_id = app.session_id(browser)
+    session = state.sessions.get(session_id)
     assert session is not None
     secrets = [
-        *(t for t in session.data["tokens"].values() if t),
+        *(t for t in session.tokens.to_dict().values() if t),
         app.client_secret or "",
-        session.id,
+        session_id,
     ]
     # some failing remote steps, so warnings get logged
     sso_env.idp.fault("api", "error", count=2)

@@ -3,6 +3,7 @@ normal answer), never a 500, a traceback or an echoed secret."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from cognito_sso.login import binding_hash
-from tests.plugins.flask_apps import RunningApp, SSOEnv
+from tests.plugins.flask_apps import RunningApp, SSOEnv, edit_json
 
 HUGE = "A" * 20_000
 ODD_VALUES = [
@@ -121,7 +122,7 @@ def test_malformed_session_data_ends_the_session(
     assert browser.sign_in(app.url("/me"), email).status_code == 200
     state = app.sso.state(app.app)
     session_id = app.session_id(browser)
-    state.store.update(session_id, lambda data: {**data, **corrupt})
+    state.store.update(session_id, edit_json(**corrupt))
 
     response = browser.get(app.url("/me"))
     assert response.status_code == 302
@@ -131,6 +132,45 @@ def test_malformed_session_data_ends_the_session(
     assert page.status_code == 200 and "anonymous" in page.text
 
 
+@pytest.mark.parametrize(
+    "raw", [b"{not json", b"[1, 2]", b"\xff\xfe", b"[" * 100_000, b'{"v": 99, "sub": "x"}']
+)
+def test_unreadable_session_rows_end_the_session(
+    sso_env: SSOEnv, app: RunningApp, raw: bytes
+) -> None:
+    email = sso_env.user()
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    state = app.sso.state(app.app)
+    session_id = app.session_id(browser)
+    state.store.update(session_id, lambda _old: raw)
+
+    response = browser.get(app.url("/me"))
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["location"]
+    assert state.store.get(session_id) is None
+
+
+def test_a_session_row_of_the_previous_release_still_works(
+    sso_env: SSOEnv, app: RunningApp
+) -> None:
+    """Format 1 (no version field, written before the session record existed) loads."""
+    email = sso_env.user()
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    state = app.sso.state(app.app)
+    session_id = app.session_id(browser)
+
+    def as_format_1(raw: bytes) -> bytes:
+        data = {k: v for k, v in json.loads(raw).items() if k != "v"}
+        return json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
+
+    state.store.update(session_id, as_format_1)
+    response = browser.get(app.url("/me"))
+    assert response.status_code == 200
+    assert response.json()["email"] == email
+
+
 def test_transaction_with_unexpected_contents_is_a_4xx(
     app: RunningApp, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -138,13 +178,25 @@ def test_transaction_with_unexpected_contents_is_a_4xx(
     state = app.sso.state(app.app)
     config = state.config
     binding = "b" * 43
+    state_value = "s" * 43
+    good = {
+        "v": 1,
+        "state": state_value,
+        "binding_hash": binding_hash(binding),
+        "code_verifier": "v" * 43,
+        "nonce": "n",
+        "next": "/",
+    }
     for stored in (
-        {"binding": binding_hash(binding)},
-        {"binding": binding_hash(binding), "verifier": 7, "nonce": "n"},
-        {"binding": binding_hash(binding), "verifier": "v" * 43, "nonce": ["n"]},
+        {"binding_hash": binding_hash(binding)},
+        {**good, "code_verifier": 7},
+        {**good, "nonce": ["n"]},
+        {**good, "v": 99},
+        {**good, "state": "t" * 43},  # stored under another state than it names
+        # written before the record existed (no version): refused, the user starts again
+        {"binding": binding_hash(binding), "verifier": "v" * 43, "nonce": "n", "next": "/"},
     ):
-        state_value = "s" * 43
-        state.store.put_transient("login:" + state_value, stored, ttl=60)
+        state.store.put_transient("login:" + state_value, json.dumps(stored).encode(), ttl=60)
         client = client_with_cookies(app, **{config.cookie_name + "_login": binding})
         response = client.get("/auth/callback", query_string={"state": state_value, "code": "c"})
         assert response.status_code == 400, response.get_data(as_text=True)[:300]
@@ -171,7 +223,7 @@ def test_logout_with_malformed_session_data(sso_env: SSOEnv, app: RunningApp) ->
     token = home.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     state = app.sso.state(app.app)
     session_id = app.session_id(browser)
-    state.store.update(session_id, lambda data: {**data, "claims": [1], "tokens": [2]})
+    state.store.update(session_id, edit_json(claims=[1], tokens=[2]))
     response = browser.http.post(
         app.url("/auth/logout"), data={"csrf_token": token}, headers={"Origin": app.base_url}
     )

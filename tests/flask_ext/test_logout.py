@@ -133,9 +133,9 @@ def test_without_admin_scope_logout_only_revokes(sso_env: SSOEnv) -> None:
     assert browser.sign_in(billing.url("/me"), email).status_code == 200
     assert browser.follow(browser.get(reports.url("/me"))).status_code == 200
     state = reports.sso.state(reports.app)
-    session = state.store.get(reports.session_id(browser))
+    session = state.sessions.get(reports.session_id(browser))
     assert session is not None
-    refresh_token = session.data["tokens"]["refresh_token"]
+    refresh_token = session.tokens.refresh_token
     sso_env.idp.reset_counts()
     final = browser.follow(post_logout(browser, reports, logout_form(browser, reports)))
     assert final.status_code == 200

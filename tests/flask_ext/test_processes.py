@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.plugins.flask_apps import SSOEnv
+from tests.plugins.flask_apps import SSOEnv, edit_json
 
 SCRIPT = Path(__file__).with_name("proc_app.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,10 +65,7 @@ def test_one_refresh_across_processes(
     for url in urls:  # every process serves the same session
         assert httpx.get(url + "/me", cookies=cookie, timeout=10).status_code == 200
 
-    def expire(data: dict[str, Any]) -> dict[str, Any]:
-        data["access_exp"] = time.time() - 1
-        return data
-
+    expire = edit_json(access_exp=time.time() - 1)
     assert state.store.update(cookie[state.config.cookie_name], expire) is not None
     sso_env.idp.reset_counts()
     barrier = threading.Barrier(18)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.plugins.flask_apps import SSOEnv
+from tests.plugins.flask_apps import SSOEnv, edit_json
 
 pytestmark = pytest.mark.redis
 
@@ -26,10 +26,7 @@ def test_sign_in_refresh_and_logout_with_redis(sso_env: SSOEnv, redis_url: str) 
     # concurrent requests on an expired session: one refresh, through the Redis lock
     session_id = app.session_id(browser)
 
-    def expire(data: dict[str, Any]) -> dict[str, Any]:
-        data["access_exp"] = time.time() - 1
-        return data
-
+    expire = edit_json(access_exp=time.time() - 1)
     assert state.store.update(session_id, expire) is not None
     sso_env.idp.reset_counts()
     assert app.burst(session_id, "/me", 10) == [200] * 10

@@ -6,12 +6,13 @@ expired by editing its stored expiry (the tokens themselves are real).
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 import httpx
 
-from tests.plugins.flask_apps import Browser, RunningApp, SSOEnv
+from tests.plugins.flask_apps import Browser, RunningApp, SSOEnv, edit_json
 
 
 def session_of(app: RunningApp, browser: Browser) -> tuple[Any, str]:
@@ -24,19 +25,16 @@ def expire(app: RunningApp, browser: Browser, *, seconds_left: float = -1) -> di
     """Pretend the session's access token expires in ``seconds_left`` seconds."""
     state, session_id = session_of(app, browser)
 
-    def edit(data: dict[str, Any]) -> dict[str, Any]:
-        data["access_exp"] = time.time() + seconds_left
-        return data
-
-    updated = state.store.update(session_id, edit)
+    updated = state.store.update(session_id, edit_json(access_exp=time.time() + seconds_left))
     assert updated is not None
-    return dict(updated.data)
+    return dict(json.loads(updated.payload))
 
 
 def stored(app: RunningApp, browser: Browser) -> dict[str, Any] | None:
+    """The stored session as JSON."""
     state, session_id = session_of(app, browser)
     session = state.store.get(session_id)
-    return None if session is None else dict(session.data)
+    return None if session is None else dict(json.loads(session.payload))
 
 
 def test_transparent_refresh(sso_env: SSOEnv) -> None:
@@ -172,11 +170,7 @@ def test_concurrent_requests_share_one_session_check(sso_env: SSOEnv) -> None:
     assert browser.sign_in(app.url("/me"), email).status_code == 200
     state, session_id = session_of(app, browser)
 
-    def due(data: dict[str, Any]) -> dict[str, Any]:
-        data["checked_at"] = time.time() - 31
-        return data
-
-    assert state.store.update(session_id, due) is not None
+    assert state.store.update(session_id, edit_json(checked_at=time.time() - 31)) is not None
     sso_env.idp.reset_counts()
     assert app.burst(session_id, "/me", 10) == [200] * 10
     assert sso_env.idp.count("GET", "/oauth2/userInfo") == 1

@@ -103,14 +103,39 @@ def test_app_origin_is_serialised_like_the_origin_header(url: str, origin: str) 
 def test_reprs_hide_secrets(tmp_path: Path) -> None:
     """Objects holding tokens may end up in logs or error reports' local variables."""
     from cognito_sso.login import LoginResult
-    from cognito_sso.sessions import open_store
+    from cognito_sso.login_transaction import LoginTransaction
+    from cognito_sso.sessions import Session, SessionTokens, open_store
 
-    data = {"tokens": {"access_token": "ACCESS-SECRET", "refresh_token": "REFRESH-SECRET"}}
+    session = Session(
+        sub="s",
+        username=None,
+        email=None,
+        name=None,
+        groups=(),
+        claims={"secret_claim": "CLAIM-SECRET"},
+        scopes=(),
+        access_exp=0.0,
+        checked_at=0.0,
+        csrf="CSRF-SECRET",
+        tokens=SessionTokens("ACCESS-SECRET", "ID-SECRET", "REFRESH-SECRET"),
+    )
+    transaction = LoginTransaction(
+        state="STATE-SECRET",
+        nonce="NONCE-SECRET",
+        code_verifier="VERIFIER-SECRET",
+        binding_hash="BINDING-SECRET",
+        next_path="/",
+    )
     with open_store(str(tmp_path / "s.db"), idle_timeout=60, absolute_timeout=120) as store:
-        session = store.create(data)
-        for text in (repr(session), repr(LoginResult(session_data=data, next_path="/"))):
+        stored = store.create(session.to_json())
+        for text in (
+            repr(stored),
+            repr(session),
+            repr(LoginResult(session=session, next_path="/")),
+            repr(transaction),
+        ):
             assert "SECRET" not in text
-            assert session.id not in text
+            assert stored.id not in text
 
 
 def test_personal_answers_vary_and_are_not_kept() -> None:

@@ -10,6 +10,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections import Counter
@@ -129,6 +130,12 @@ def sso_idp() -> Iterator[CountingIdP]:
 
 
 # --- the scripted browser --------------------------------------------------------------------
+
+
+def edit_json(**changes: Any) -> Callable[[bytes], bytes]:
+    """A store update that sets top-level fields of a stored JSON session (tests use it to
+    age a session or to damage it)."""
+    return lambda raw: json.dumps({**json.loads(raw), **changes}).encode()
 
 
 class _Forms(HTMLParser):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 from cognito_sso.sessions import open_store
+from tests.sessions.conftest import P
 
 
 def _open(location: str, options: dict[str, Any]) -> Any:
@@ -33,8 +35,9 @@ def update_worker(location: str, options: dict[str, Any], session_id: str, n: in
     store = _open(location, options)
     for _ in range(n):
 
-        def bump(data: dict[str, Any]) -> dict[str, Any]:
-            return {**data, "count": data["count"] + 1}
+        def bump(raw: bytes) -> bytes:
+            data = json.loads(raw)
+            return P({**data, "count": data["count"] + 1})
 
         assert store.update(session_id, bump) is not None
     store.close()
@@ -54,6 +57,6 @@ def open_and_create(location: str, start: Any, n: int) -> None:
     start.wait(60)
     store = _open(location, {})
     for _ in range(n):
-        session = store.create({"pid": "x"})
+        session = store.create(P({"pid": "x"}))
         assert store.get(session.id) is not None
     store.close()

@@ -12,12 +12,11 @@ import redis
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.sessions import (
     RedisSessionStore,
-    Session,
     SessionStoreUnavailableError,
     open_store,
 )
 from tests.plugins.redis_server import RedisServer
-from tests.sessions.conftest import ABSOLUTE, IDLE, FakeClock
+from tests.sessions.conftest import ABSOLUTE, IDLE, FakeClock, P
 
 pytestmark = pytest.mark.redis
 
@@ -32,8 +31,8 @@ def test_keys_are_namespaced_and_expire(redis_url: str, redis_prefix: str) -> No
     clock = FakeClock()
     store = _open(redis_url, key_prefix=redis_prefix, clock=clock, touch_interval=0)
     other = _open(redis_url, key_prefix=redis_prefix + "other:")
-    session = store.create({"a": 1})
-    store.put_transient("state-x", {"b": 2}, ttl=120)
+    session = store.create(P({"a": 1}))
+    store.put_transient("state-x", P({"b": 2}), ttl=120)
     client = redis.Redis.from_url(redis_url)
     keys = sorted(key.decode() for key in client.keys(f"{redis_prefix}*"))  # type: ignore[union-attr]
     assert keys == [f"{redis_prefix}session:{session.id}", f"{redis_prefix}transient:state-x"]
@@ -58,16 +57,15 @@ def test_redis_down_is_unavailable_everywhere(
 ) -> None:
     server = redis_server_factory()
     store = _open(server.url, socket_timeout=1.0)
-    session = store.create({"a": 1})
-    store.put_transient("state-down", {"a": 1}, ttl=60)
+    session = store.create(P({"a": 1}))
+    store.put_transient("state-down", P({"a": 1}), ttl=60)
     server.stop()
     calls: list[Callable[[], object]] = [
-        lambda: store.create({}),
+        lambda: store.create(P({})),
         lambda: store.get(session.id),
-        lambda: store.save(Session(session.id, {"b": 2}, 0, 0)),
-        lambda: store.update(session.id, lambda d: d),
+        lambda: store.update(session.id, lambda raw: raw),
         lambda: store.delete(session.id),
-        lambda: store.put_transient("state-y", {}, ttl=10),
+        lambda: store.put_transient("state-y", P({}), ttl=10),
         lambda: store.pop_transient("state-down"),
         lambda: store.cleanup(),
         lambda: store.lock("k", wait=0).__enter__(),
@@ -81,14 +79,14 @@ def test_redis_down_is_unavailable_everywhere(
     server.start()
     loaded = store.get(session.id)  # same store object: it reconnects by itself
     assert loaded is None  # no persistence configured: the restart lost the data
-    assert store.get(store.create({"c": 3}).id) is not None
+    assert store.get(store.create(P({"c": 3})).id) is not None
     store.close()
 
 
 def test_hung_redis_times_out(redis_server_factory: Callable[..., RedisServer]) -> None:
     server = redis_server_factory()
     store = _open(server.url, socket_timeout=0.5)
-    session = store.create({"a": 1})
+    session = store.create(P({"a": 1}))
     server.pause()
     try:
         with pytest.raises(SessionStoreUnavailableError):
@@ -98,7 +96,7 @@ def test_hung_redis_times_out(redis_server_factory: Callable[..., RedisServer]) 
     finally:
         server.resume()
     loaded = store.get(session.id)
-    assert loaded is not None and loaded.data == {"a": 1}
+    assert loaded is not None and loaded.payload == P({"a": 1})
     store.close()
 
 
@@ -107,14 +105,14 @@ def test_sessions_survive_a_restart_with_persistence(
 ) -> None:
     server = redis_server_factory(appendonly=True)
     store = _open(server.url)
-    session = store.create({"sub": "abc", "tokens": {"refresh": "r"}})
-    store.put_transient("state-persist", {"next": "/x"}, ttl=300)
+    session = store.create(P({"sub": "abc", "tokens": {"refresh": "r"}}))
+    store.put_transient("state-persist", P({"next": "/x"}), ttl=300)
     server.restart()
     loaded = store.get(session.id)
     assert loaded is not None
-    assert loaded.data == {"sub": "abc", "tokens": {"refresh": "r"}}
+    assert loaded.payload == P({"sub": "abc", "tokens": {"refresh": "r"}})
     assert loaded.created_at == session.created_at
-    assert store.pop_transient("state-persist") == {"next": "/x"}
+    assert store.pop_transient("state-persist") == P({"next": "/x"})
     store.close()
 
 

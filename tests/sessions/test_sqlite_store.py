@@ -12,7 +12,7 @@ import pytest
 
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.sessions import SessionStoreUnavailableError, SQLiteSessionStore
-from tests.sessions.conftest import IDLE, FakeClock
+from tests.sessions.conftest import IDLE, FakeClock, P
 
 
 def _open(path: Path, **options: object) -> SQLiteSessionStore:
@@ -22,7 +22,7 @@ def _open(path: Path, **options: object) -> SQLiteSessionStore:
 def test_file_is_private_and_parent_created(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "er" / "sessions.db"
     store = _open(path)
-    store.create({"a": 1})
+    store.create(P({"a": 1}))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     wal = path.with_name(path.name + "-wal")
@@ -40,9 +40,9 @@ def test_wal_mode(tmp_path: Path) -> None:
 def test_two_stores_share_one_file(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
     billing, reports = _open(path), _open(path)
-    session = billing.create({"app": "billing"})
+    session = billing.create(P({"app": "billing"}))
     loaded = reports.get(session.id)
-    assert loaded is not None and loaded.data == {"app": "billing"}
+    assert loaded is not None and loaded.payload == P({"app": "billing"})
     with (
         billing.lock("shared-lock", wait=0) as first,
         reports.lock("shared-lock", wait=0) as second,
@@ -55,11 +55,11 @@ def test_two_stores_share_one_file(tmp_path: Path) -> None:
 def test_sessions_survive_reopening(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     store = _open(path)
-    session = store.create({"a": 1})
+    session = store.create(P({"a": 1}))
     store.close()
     reopened = _open(path)
     loaded = reopened.get(session.id)
-    assert loaded is not None and loaded.data == {"a": 1}
+    assert loaded is not None and loaded.payload == P({"a": 1})
     reopened.close()
 
 
@@ -81,20 +81,20 @@ def test_each_thread_uses_its_own_connection(tmp_path: Path) -> None:
 
 def test_usable_after_fork(tmp_path: Path) -> None:
     store = _open(tmp_path / "sessions.db")
-    session = store.create({"from": "parent"})
+    session = store.create(P({"from": "parent"}))
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
 
     def child() -> None:
         loaded = store.get(session.id)
-        queue.put(None if loaded is None else loaded.data)
-        store.create({"from": "child"})
+        queue.put(None if loaded is None else loaded.payload)
+        store.create(P({"from": "child"}))
 
     process = ctx.Process(target=child)
     process.start()
     process.join(60)
     assert process.exitcode == 0
-    assert queue.get(timeout=10) == {"from": "parent"}
+    assert queue.get(timeout=10) == P({"from": "parent"})
     assert store.get(session.id) is not None  # the parent's connection still works
     store.close()
 
@@ -102,18 +102,18 @@ def test_usable_after_fork(tmp_path: Path) -> None:
 def test_database_locked_too_long_is_unavailable(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     store = _open(path, busy_timeout=0.2)
-    session = store.create({"a": 1})
+    session = store.create(P({"a": 1}))
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(SessionStoreUnavailableError):
-            store.create({"b": 2})
+            store.create(P({"b": 2}))
         with pytest.raises(SessionStoreUnavailableError):
-            store.update(session.id, lambda d: {"a": 2})
+            store.update(session.id, lambda raw: P({"a": 2}))
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    assert store.update(session.id, lambda d: {"a": 3}) is not None
+    assert store.update(session.id, lambda raw: P({"a": 3})) is not None
     store.close()
 
 
@@ -142,17 +142,17 @@ def test_closed_store_is_unavailable(tmp_path: Path) -> None:
     store = _open(tmp_path / "sessions.db")
     store.close()
     with pytest.raises(SessionStoreUnavailableError):
-        store.create({})
+        store.create(P({}))
 
 
 def test_opportunistic_cleanup(tmp_path: Path) -> None:
     clock = FakeClock()
     path = tmp_path / "sessions.db"
     store = _open(path, clock=clock, cleanup_interval=60)
-    old = store.create({"old": True})
-    store.put_transient("old-state", {"a": 1}, ttl=30)
+    old = store.create(P({"old": True}))
+    store.put_transient("old-state", P({"a": 1}), ttl=30)
     clock.advance(IDLE + 1)
-    store.create({"new": True})  # triggers the periodic cleanup
+    store.create(P({"new": True}))  # triggers the periodic cleanup
     with sqlite3.connect(path) as conn:
         ids = [row[0] for row in conn.execute("SELECT id FROM sessions")]
         transients = conn.execute("SELECT count(*) FROM transients").fetchone()[0]

@@ -8,13 +8,12 @@ import os
 import signal
 import threading
 import time
-from typing import Any
 
 import pytest
 
-from cognito_sso.sessions import Session, SessionStore
+from cognito_sso.sessions import SessionStore, StoredSession
 from tests.sessions import _workers
-from tests.sessions.conftest import ABSOLUTE, IDLE, Backend, FakeClock
+from tests.sessions.conftest import ABSOLUTE, IDLE, Backend, FakeClock, J, P
 
 MALFORMED_IDS = [
     "",
@@ -35,15 +34,15 @@ MALFORMED_IDS = [
 
 def test_create_then_get_round_trips_data(store: SessionStore, clock: FakeClock) -> None:
     data = {"sub": "1234", "groups": ["a", "b"], "nested": {"n": 1.5, "ok": True}, "x": None}
-    session = store.create(data)
-    assert session.data == data
+    session = store.create(P(data))
+    assert session.payload == P(data)
     assert session.created_at == session.last_seen_at == clock.now
     loaded = store.get(session.id)
-    assert loaded == Session(session.id, data, clock.now, clock.now)
+    assert loaded == StoredSession(session.id, P(data), clock.now, clock.now)
 
 
 def test_ids_are_random_urlsafe_and_unique(store: SessionStore) -> None:
-    ids = {store.create({}).id for _ in range(30)}
+    ids = {store.create(P({})).id for _ in range(30)}
     assert len(ids) == 30
     for session_id in ids:
         assert len(session_id) >= 43
@@ -54,9 +53,9 @@ def test_ids_are_random_urlsafe_and_unique(store: SessionStore) -> None:
 
 def test_unicode_data_survives(store: SessionStore) -> None:
     data = {"name": "Zoë 日本 \u2603", "emoji": "\U0001f600"}
-    session = store.create(data)
+    session = store.create(P(data))
     loaded = store.get(session.id)
-    assert loaded is not None and loaded.data == data
+    assert loaded is not None and loaded.payload == P(data)
 
 
 def test_unknown_id_is_none(store: SessionStore) -> None:
@@ -65,9 +64,9 @@ def test_unknown_id_is_none(store: SessionStore) -> None:
 
 @pytest.mark.parametrize("bad_id", MALFORMED_IDS)
 def test_malformed_ids_are_rejected_cleanly(store: SessionStore, bad_id: str) -> None:
-    store.create({"a": 1})
+    store.create(P({"a": 1}))
     assert store.get(bad_id) is None
-    assert store.update(bad_id, lambda d: {"hacked": True}) is None
+    assert store.update(bad_id, J(lambda d: {"hacked": True})) is None
     store.delete(bad_id)  # no error
 
 
@@ -76,100 +75,65 @@ def test_non_string_id_is_none(store: SessionStore) -> None:
     assert store.get(12345) is None  # type: ignore[arg-type]
 
 
-def test_returned_data_is_a_private_copy(store: SessionStore) -> None:
-    session = store.create({"a": 1})
-    session.data["a"] = 2
-    loaded = store.get(session.id)
-    assert loaded is not None and loaded.data == {"a": 1}
-
-
-def test_data_must_be_json_serialisable(store: SessionStore) -> None:
+def test_payload_must_be_bytes(store: SessionStore) -> None:
     with pytest.raises(TypeError):
-        store.create({"when": object()})
-    with pytest.raises(ValueError):
-        store.create({"x": float("nan")})
-
-
-def test_save_replaces_data(store: SessionStore, clock: FakeClock) -> None:
-    session = store.create({"a": 1, "b": 2})
-    clock.advance(10)
-    session.data = {"c": 3}
-    store.save(session)
-    assert session.last_seen_at == clock.now
+        store.create({"a": 1})  # type: ignore[arg-type]
+    session = store.create(P({"a": 1}))
+    with pytest.raises(TypeError):
+        store.update(session.id, lambda raw: {"a": 2})  # type: ignore[arg-type,return-value]
     loaded = store.get(session.id)
-    assert loaded is not None and loaded.data == {"c": 3}
+    assert loaded is not None and loaded.payload == P({"a": 1})
 
 
-def test_save_does_not_resurrect_a_deleted_session(store: SessionStore) -> None:
-    session = store.create({"a": 1})
+def test_payload_is_opaque_to_the_store(store: SessionStore) -> None:
+    raw = b"\x00\xff not JSON at all \xe2\x98\x83"
+    session = store.create(raw)
+    loaded = store.get(session.id)
+    assert loaded is not None and loaded.payload == raw
+    store.put_transient("state-opaque", raw, ttl=60)
+    assert store.pop_transient("state-opaque") == raw
+
+
+def test_update_does_not_resurrect_a_deleted_session(store: SessionStore) -> None:
+    session = store.create(P({"a": 1}))
     store.delete(session.id)
-    session.data["a"] = 2
-    store.save(session)
+    assert store.update(session.id, lambda raw: raw) is None
     assert store.get(session.id) is None
 
 
-def test_save_cannot_extend_the_absolute_lifetime(store: SessionStore, clock: FakeClock) -> None:
-    session = store.create({})
-    session.created_at = clock.now + 10_000  # a caller tampering with timestamps
-    store.save(session)
-    loaded = store.get(session.id)
-    assert loaded is not None and loaded.created_at == clock.now
-
-
-def test_save_rejects_a_foreign_id(store: SessionStore) -> None:
-    with pytest.raises(ValueError):
-        store.save(Session("not-ours", {}, 0.0, 0.0))
-
-
-def test_update_with_returned_dict(store: SessionStore, clock: FakeClock) -> None:
-    session = store.create({"count": 1})
+def test_update_replaces_the_payload(store: SessionStore, clock: FakeClock) -> None:
+    session = store.create(P({"count": 1}))
     clock.advance(5)
-    updated = store.update(session.id, lambda d: {"count": d["count"] + 1})
+    updated = store.update(session.id, J(lambda d: {"count": d["count"] + 1}))
     assert updated is not None
-    assert updated.data == {"count": 2}
+    assert updated.payload == P({"count": 2})
     assert updated.last_seen_at == clock.now
     assert updated.created_at == session.created_at
     loaded = store.get(session.id)
-    assert loaded is not None and loaded.data == {"count": 2}
-
-
-def test_update_in_place_with_none(store: SessionStore) -> None:
-    session = store.create({"count": 1})
-
-    def mutate(data: dict[str, Any]) -> None:
-        data["count"] += 10
-        data["new"] = "yes"
-
-    updated = store.update(session.id, mutate)
-    assert updated is not None and updated.data == {"count": 11, "new": "yes"}
-    loaded = store.get(session.id)
-    assert loaded is not None and loaded.data == {"count": 11, "new": "yes"}
+    assert loaded is not None and loaded.payload == P({"count": 2})
 
 
 def test_update_of_missing_session_does_not_call_fn(store: SessionStore) -> None:
-    calls: list[dict[str, Any]] = []
-    assert store.update("B" * 43, lambda d: calls.append(d)) is None
+    calls: list[bytes] = []
+    assert store.update("B" * 43, lambda raw: calls.append(raw) or raw) is None
     assert calls == []
 
 
 def test_update_fn_error_leaves_data_unchanged(store: SessionStore) -> None:
-    session = store.create({"count": 1})
+    session = store.create(P({"count": 1}))
 
-    def broken(data: dict[str, Any]) -> dict[str, Any]:
-        data["count"] = 99
+    def broken(raw: bytes) -> bytes:
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         store.update(session.id, broken)
     loaded = store.get(session.id)
-    assert loaded is not None and loaded.data == {"count": 1}
-    with pytest.raises(TypeError):
-        store.update(session.id, lambda d: ["not", "a", "dict"])  # type: ignore[arg-type,return-value]
+    assert loaded is not None and loaded.payload == P({"count": 1})
 
 
 def test_delete(store: SessionStore) -> None:
-    keep = store.create({"keep": True})
-    gone = store.create({"keep": False})
+    keep = store.create(P({"keep": True}))
+    gone = store.create(P({"keep": False}))
     store.delete(gone.id)
     store.delete(gone.id)  # idempotent
     assert store.get(gone.id) is None
@@ -177,7 +141,7 @@ def test_delete(store: SessionStore) -> None:
 
 
 def test_updates_are_atomic_under_threads(store: SessionStore) -> None:
-    session = store.create({"count": 0})
+    session = store.create(P({"count": 0}))
     barrier = threading.Barrier(10)
     errors: list[BaseException] = []
 
@@ -185,7 +149,7 @@ def test_updates_are_atomic_under_threads(store: SessionStore) -> None:
         try:
             barrier.wait()
             for _ in range(10):
-                store.update(session.id, lambda d: {"count": d["count"] + 1})
+                store.update(session.id, J(lambda d: {"count": d["count"] + 1}))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -196,12 +160,12 @@ def test_updates_are_atomic_under_threads(store: SessionStore) -> None:
         thread.join()
     assert errors == []
     loaded = store.get(session.id)
-    assert loaded is not None and loaded.data == {"count": 100}
+    assert loaded is not None and loaded.payload == P({"count": 100})
 
 
 def test_updates_are_atomic_across_processes(backend: Backend) -> None:
     store = backend.open()
-    session = store.create({"count": 0})
+    session = store.create(P({"count": 0}))
     ctx = multiprocessing.get_context("spawn")
     workers = [
         ctx.Process(
@@ -216,7 +180,7 @@ def test_updates_are_atomic_across_processes(backend: Backend) -> None:
         worker.join(timeout=90)
         assert worker.exitcode == 0
     loaded = store.get(session.id)
-    assert loaded is not None and loaded.data == {"count": 45}
+    assert loaded is not None and loaded.payload == P({"count": 45})
     store.close()
 
 
@@ -224,7 +188,7 @@ def test_updates_are_atomic_across_processes(backend: Backend) -> None:
 
 
 def test_idle_expiry(store: SessionStore, clock: FakeClock) -> None:
-    session = store.create({"a": 1})
+    session = store.create(P({"a": 1}))
     clock.advance(IDLE - 1)
     assert store.get(session.id) is not None  # touches it
     clock.advance(IDLE - 1)
@@ -234,17 +198,16 @@ def test_idle_expiry(store: SessionStore, clock: FakeClock) -> None:
     assert store.get(session.id) is None
 
 
-def test_idle_expiry_blocks_save_and_update(store: SessionStore, clock: FakeClock) -> None:
-    session = store.create({"a": 1})
+def test_idle_expiry_blocks_update(store: SessionStore, clock: FakeClock) -> None:
+    session = store.create(P({"a": 1}))
     clock.advance(IDLE + 1)
-    assert store.update(session.id, lambda d: {"a": 2}) is None
-    store.save(Session(session.id, {"a": 3}, session.created_at, clock.now))
+    assert store.update(session.id, J(lambda d: {"a": 2})) is None
     clock.advance(-(IDLE + 1))  # even back in time, the expired session is gone for good
     assert store.get(session.id) is None
 
 
 def test_absolute_expiry_despite_activity(store: SessionStore, clock: FakeClock) -> None:
-    session = store.create({"a": 1})
+    session = store.create(P({"a": 1}))
     while clock.now + IDLE / 2 < session.created_at + ABSOLUTE:
         clock.advance(IDLE / 2)
         assert store.get(session.id) is not None
@@ -254,7 +217,7 @@ def test_absolute_expiry_despite_activity(store: SessionStore, clock: FakeClock)
 
 def test_touches_are_rate_limited(backend: Backend, clock: FakeClock) -> None:
     store = backend.open(clock=clock, touch_interval=60)
-    session = store.create({})
+    session = store.create(P({}))
     clock.advance(30)
     loaded = store.get(session.id)
     assert loaded is not None and loaded.last_seen_at == session.created_at
@@ -266,11 +229,11 @@ def test_touches_are_rate_limited(backend: Backend, clock: FakeClock) -> None:
 
 
 def test_cleanup_removes_only_expired_things(store: SessionStore, clock: FakeClock) -> None:
-    active = store.create({"n": 1})
-    idle_a = store.create({"n": 2})
-    idle_b = store.create({"n": 3})
-    store.put_transient("short-lived", {"v": 1}, ttl=60)
-    store.put_transient("long-lived", {"v": 2}, ttl=10_000)
+    active = store.create(P({"n": 1}))
+    idle_a = store.create(P({"n": 2}))
+    idle_b = store.create(P({"n": 3}))
+    store.put_transient("short-lived", P({"v": 1}), ttl=60)
+    store.put_transient("long-lived", P({"v": 2}), ttl=10_000)
     clock.advance(IDLE / 2)
     assert store.get(active.id) is not None
     clock.advance(IDLE / 2 + 1)
@@ -278,7 +241,7 @@ def test_cleanup_removes_only_expired_things(store: SessionStore, clock: FakeClo
     assert store.cleanup() == 0
     assert store.get(active.id) is not None
     assert store.get(idle_a.id) is None and store.get(idle_b.id) is None
-    assert store.pop_transient("long-lived") == {"v": 2}
+    assert store.pop_transient("long-lived") == P({"v": 2})
 
 
 # -- transient values ---------------------------------------------------------------------
@@ -286,48 +249,48 @@ def test_cleanup_removes_only_expired_things(store: SessionStore, clock: FakeClo
 
 def test_transient_is_single_use(store: SessionStore) -> None:
     value = {"verifier": "v" * 64, "nonce": "n", "next": "/invoices?page=2"}
-    store.put_transient("state-abc", value, ttl=300)
-    assert store.pop_transient("state-abc") == value
+    store.put_transient("state-abc", P(value), ttl=300)
+    assert store.pop_transient("state-abc") == P(value)
     assert store.pop_transient("state-abc") is None
 
 
 def test_transient_expires(store: SessionStore, clock: FakeClock) -> None:
-    store.put_transient("state-1", {"a": 1}, ttl=300)
+    store.put_transient("state-1", P({"a": 1}), ttl=300)
     clock.advance(301)
     assert store.pop_transient("state-1") is None
 
 
 def test_transient_put_replaces(store: SessionStore) -> None:
-    store.put_transient("state-2", {"a": 1}, ttl=300)
-    store.put_transient("state-2", {"a": 2}, ttl=300)
-    assert store.pop_transient("state-2") == {"a": 2}
+    store.put_transient("state-2", P({"a": 1}), ttl=300)
+    store.put_transient("state-2", P({"a": 2}), ttl=300)
+    assert store.pop_transient("state-2") == P({"a": 2})
 
 
 @pytest.mark.parametrize("bad_key", ["", "has space", "a/b", "x" * 201, "k\x00", "ключ", "*"])
 def test_transient_bad_keys(store: SessionStore, bad_key: str) -> None:
     assert store.pop_transient(bad_key) is None
     with pytest.raises(ValueError):
-        store.put_transient(bad_key, {}, ttl=10)
+        store.put_transient(bad_key, P({}), ttl=10)
 
 
 @pytest.mark.parametrize("ttl", [0, -1, float("inf"), float("nan")])
 def test_transient_bad_ttl(store: SessionStore, ttl: float) -> None:
     with pytest.raises(ValueError):
-        store.put_transient("k", {}, ttl=ttl)
+        store.put_transient("k", P({}), ttl=ttl)
 
 
 def test_transient_pop_is_atomic_under_concurrency(store: SessionStore) -> None:
     for round_number in range(5):
         key = f"state-race-{round_number}"
-        store.put_transient(key, {"round": round_number}, ttl=300)
+        store.put_transient(key, P({"round": round_number}), ttl=300)
         barrier = threading.Barrier(20)
-        results: list[dict[str, Any] | None] = []
+        results: list[bytes | None] = []
         results_lock = threading.Lock()
 
         def pop(
             key: str = key,
             barrier: threading.Barrier = barrier,
-            results: list[dict[str, Any] | None] = results,
+            results: list[bytes | None] = results,
             results_lock: threading.Lock = results_lock,
         ) -> None:
             barrier.wait()
@@ -342,7 +305,7 @@ def test_transient_pop_is_atomic_under_concurrency(store: SessionStore) -> None:
             thread.join()
         winners = [value for value in results if value is not None]
         assert len(results) == 20
-        assert winners == [{"round": round_number}]
+        assert winners == [P({"round": round_number})]
 
 
 # -- locks --------------------------------------------------------------------------------
@@ -476,30 +439,30 @@ def test_lock_of_a_killed_process_expires(backend: Backend) -> None:
 # -- corrupted data -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["bad-json", "not-object", "bad-timestamp", "wrong-type"])
+@pytest.mark.parametrize("kind", ["bad-timestamp", "wrong-type"])
 def test_corrupt_session_is_a_clean_none(
     store: SessionStore, backend: Backend, kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    session = store.create({"secret": "top-secret-value"})
+    session = store.create(P({"secret": "top-secret-value"}))
     backend.corrupt_session(session.id, kind)
     with caplog.at_level(logging.DEBUG):
         assert store.get(session.id) is None
-        assert store.update(session.id, lambda d: {"x": 1}) is None
+        assert store.update(session.id, J(lambda d: {"x": 1})) is None
     assert "top-secret-value" not in caplog.text
     assert session.id not in caplog.text
-    other = store.create({"fine": True})
+    other = store.create(P({"fine": True}))
     assert store.get(other.id) is not None
 
 
 def test_corrupt_session_is_removed_by_cleanup(store: SessionStore, backend: Backend) -> None:
-    session = store.create({"a": 1})
+    session = store.create(P({"a": 1}))
     backend.corrupt_session(session.id, "bad-timestamp")
     assert store.cleanup() == 1
     assert store.get(session.id) is None
 
 
 def test_corrupt_transient_is_a_clean_none(store: SessionStore, backend: Backend) -> None:
-    store.put_transient("state-corrupt", {"a": 1}, ttl=300)
+    store.put_transient("state-corrupt", P({"a": 1}), ttl=300)
     backend.corrupt_transient("state-corrupt")
     assert store.pop_transient("state-corrupt") is None
     assert store.pop_transient("state-corrupt") is None
@@ -509,10 +472,10 @@ def test_nothing_sensitive_is_logged(
     store: SessionStore, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.DEBUG):
-        session = store.create({"refresh_token": "rt-secret-123"})
+        session = store.create(P({"refresh_token": "rt-secret-123"}))
         store.get(session.id)
-        store.update(session.id, lambda d: {**d, "access_token": "at-secret-456"})
-        store.put_transient("state-log", {"verifier": "pkce-secret-789"}, ttl=60)
+        store.update(session.id, J(lambda d: {**d, "access_token": "at-secret-456"}))
+        store.put_transient("state-log", P({"verifier": "pkce-secret-789"}), ttl=60)
         store.pop_transient("state-log")
         clock.advance(IDLE + 1)
         store.get(session.id)

@@ -1,0 +1,77 @@
+"""Versioned JSON records: encoding, and field readers that refuse anything unexpected.
+
+Stored records (sessions, login transactions) come back from a store that other processes,
+older versions of this library, or an attacker with write access may have written. Every
+reader here checks the type of what it returns and raises :class:`RecordError` otherwise, so
+a record either decodes completely or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "RecordError",
+    "decode_object",
+    "encode_object",
+    "read_number",
+    "read_optional_str",
+    "read_str",
+    "read_str_list",
+]
+
+
+class RecordError(ValueError):
+    """A stored record is not valid JSON, has an unknown format version, or a field is
+    missing or of the wrong type. Never carries the record's content."""
+
+
+def encode_object(value: Mapping[str, Any]) -> bytes:
+    """Compact JSON bytes (UTF-8); ValueError/TypeError for what JSON cannot carry."""
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+
+
+def decode_object(raw: bytes | str) -> dict[str, Any]:
+    """The JSON object in ``raw``; RecordError for anything else."""
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, TypeError, RecursionError):
+        raise RecordError("not JSON") from None
+    if not isinstance(value, dict):
+        raise RecordError("not a JSON object")
+    return value
+
+
+def read_str(data: Mapping[str, Any], name: str) -> str:
+    """A required string field."""
+    value = data.get(name)
+    if not isinstance(value, str):
+        raise RecordError(f"field {name!r} is not a string")
+    return value
+
+
+def read_optional_str(data: Mapping[str, Any], name: str) -> str | None:
+    """A string field that may be absent or null."""
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise RecordError(f"field {name!r} is not a string")
+    return value
+
+
+def read_number(data: Mapping[str, Any], name: str) -> float:
+    """A required finite number (JSON booleans are not numbers)."""
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise RecordError(f"field {name!r} is not a finite number")
+    return float(value)
+
+
+def read_str_list(data: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """A required list of strings."""
+    value = data.get(name)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise RecordError(f"field {name!r} is not a list of strings")
+    return tuple(value)
