@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from cognito_sso.claims import groups_claim, scopes_claim, str_claim
-from cognito_sso.config import ADMIN_SCOPE
+from cognito_sso.config_keys import ADMIN_SCOPE
 from cognito_sso.errors import InvalidClaimError
 from cognito_sso.json_records import (
     RecordError,
