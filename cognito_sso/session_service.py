@@ -32,6 +32,7 @@ from cognito_sso.sessions.record import Session
 
 if TYPE_CHECKING:
     from cognito_sso.sessions.base import SessionStore, StoredSession
+    from cognito_sso.sessions.locks import StoreLocks
 
 __all__ = [
     "EndedCallback",
@@ -73,12 +74,19 @@ def verify_token_pair(
 
 
 class SessionService:
-    """Keeps stored sessions alive and honest: refresh, revocation probe, logout."""
+    """Keeps stored sessions alive and honest: refresh, revocation probe, logout.
+
+    ``locks`` serialise refreshes and probes of one session across processes; by default the
+    store's own (:attr:`SessionStore.locks`). The decisions themselves (is a refresh or a
+    probe due, what the refreshed session holds) are pure methods of
+    :class:`~cognito_sso.sessions.record.Session`, for sync and async services alike.
+    """
 
     def __init__(
         self,
         *,
         store: SessionStore,
+        locks: StoreLocks | None = None,
         oidc: OIDCClient,
         verifier: TokenVerifierLike,
         refresh_leeway: float,
@@ -89,6 +97,7 @@ class SessionService:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
+        self.locks = locks if locks is not None else store.locks
         self.oidc = oidc
         self.verifier = verifier
         self.refresh_leeway = refresh_leeway
@@ -144,7 +153,7 @@ class SessionService:
     # --- refresh ---------------------------------------------------------------------------
 
     def _refresh(self, session_id: str) -> Session | None:
-        with self.store.lock(f"refresh:{session_id}", ttl=30, wait=self.lock_wait) as acquired:
+        with self.locks.lock(f"refresh:{session_id}", ttl=30, wait=self.lock_wait) as acquired:
             current = self.get(session_id)
             if current is None:
                 return None
@@ -205,7 +214,7 @@ class SessionService:
         One probe per session at a time: a request that finds another one probing goes on
         with the session as it is (the check is at most every ``check_interval`` seconds).
         """
-        with self.store.lock(f"check:{session_id}", ttl=30, wait=0) as acquired:
+        with self.locks.lock(f"check:{session_id}", ttl=30, wait=0) as acquired:
             if not acquired:
                 return session
             current = self.get(session_id)

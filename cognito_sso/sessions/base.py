@@ -9,18 +9,20 @@ Nothing in this package ever logs session data or session ids.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import re
-import secrets
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
 from cognito_sso.random_token import random_token
+
+if TYPE_CHECKING:
+    from cognito_sso.sessions.locks import StoreLocks
 
 __all__ = [
     "Clock",
@@ -43,9 +45,6 @@ _log = logging.getLogger(__name__)
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{32,128}")
 _KEY = re.compile(r"[A-Za-z0-9_.:~-]{1,200}")
-
-_LOCK_POLL_MIN = 0.005
-_LOCK_POLL_MAX = 0.1
 
 
 class SessionStoreUnavailableError(CognitoSSOError):
@@ -133,7 +132,8 @@ def as_timestamp(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _positive_seconds(name: str, value: float) -> float:
+def positive_seconds(name: str, value: float) -> float:
+    """``value`` as a float; ConfigurationError unless it is a positive, finite number."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigurationError(f"{name} must be a number of seconds")
     if not math.isfinite(value) or value <= 0:
@@ -142,11 +142,15 @@ def _positive_seconds(name: str, value: float) -> float:
 
 
 class SessionStore(ABC):
-    """Server-side session storage with idle/absolute expiry, a mutex and single-use values.
+    """Server-side session storage with idle/absolute expiry and single-use values.
 
     Every method may raise :class:`SessionStoreUnavailableError` when the backend is down.
     Methods are safe to call from several threads; backends are also safe across processes.
+    Each backend also provides :attr:`locks` over the same connection.
     """
+
+    locks: StoreLocks
+    """Locks shared by every process that uses this store."""
 
     def __init__(
         self,
@@ -156,8 +160,8 @@ class SessionStore(ABC):
         clock: Clock = time.time,
         touch_interval: float | None = None,
     ) -> None:
-        self.idle_timeout = _positive_seconds("idle_timeout", idle_timeout)
-        self.absolute_timeout = _positive_seconds("absolute_timeout", absolute_timeout)
+        self.idle_timeout = positive_seconds("idle_timeout", idle_timeout)
+        self.absolute_timeout = positive_seconds("absolute_timeout", absolute_timeout)
         if touch_interval is None:
             touch_interval = min(60.0, self.idle_timeout / 10)
         elif isinstance(touch_interval, bool) or not isinstance(touch_interval, int | float):
@@ -226,53 +230,6 @@ class SessionStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections. The store must not be used afterwards."""
-
-    @abstractmethod
-    def _try_acquire(self, key: str, token: str, ttl: float) -> bool:
-        """Take the lock ``key`` for ``token`` if nobody holds it (or the holder's ttl ran out)."""
-
-    @abstractmethod
-    def _release(self, key: str, token: str) -> None:
-        """Release the lock ``key`` only if ``token`` still holds it."""
-
-    @contextlib.contextmanager
-    def lock(self, key: str, *, ttl: float = 30, wait: float = 10) -> Iterator[bool]:
-        """Mutual exclusion across threads and processes sharing this store.
-
-        Waits up to ``wait`` seconds and yields True if the lock was acquired, False if not.
-        The lock is released on exit, and only by its holder; ``ttl`` bounds how long a
-        crashed holder can block others (a holder that outlives ``ttl`` may lose the lock).
-        """
-        require_key(key)
-        ttl = _positive_seconds("ttl", ttl)
-        if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
-            raise ValueError("wait must be a non-negative number of seconds")
-        token = secrets.token_urlsafe(16)
-        acquired = self._acquire(key, token, ttl, float(wait))
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                try:
-                    self._release(key, token)
-                except SessionStoreUnavailableError:
-                    # Do not mask the caller's outcome; the ttl frees the lock eventually.
-                    _log.warning("could not release a store lock; it expires after its ttl")
-
-    def _acquire(self, key: str, token: str, ttl: float, wait: float) -> bool:
-        # Waiting is measured with the monotonic clock: the injectable clock only decides
-        # expiry, and a test clock that stands still must not make us wait forever.
-        deadline = time.monotonic() + wait
-        pause = _LOCK_POLL_MIN
-        while True:
-            if self._try_acquire(key, token, ttl):
-                return True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            # Jitter spreads out waiters that would otherwise retry in lock step.
-            time.sleep(min(remaining, pause * (0.5 + secrets.randbelow(1000) / 1000)))
-            pause = min(pause * 2, _LOCK_POLL_MAX)
 
     def __enter__(self) -> SessionStore:
         return self

@@ -22,7 +22,7 @@ import math
 import re
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cognito_sso.errors import ConfigurationError
@@ -41,11 +41,12 @@ from cognito_sso.sessions.base import (
     require_key,
     require_ttl,
 )
+from cognito_sso.sessions.locks import StoreLocks
 
 if TYPE_CHECKING:
     import redis as redis_lib
 
-__all__ = ["RedisSessionStore"]
+__all__ = ["RedisLocks", "RedisSessionStore"]
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ class RedisSessionStore(SessionStore):
             raise ConfigurationError(f"invalid Redis URL: {type(exc).__name__}") from None
         self._create_script = self._client.register_script(_CREATE)
         self._touch_script = self._client.register_script(_TOUCH)
-        self._release_script = self._client.register_script(_RELEASE)
+        self.locks: RedisLocks = RedisLocks(self._client, self._guard, f"{key_prefix}lock:")
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -162,9 +163,6 @@ class RedisSessionStore(SessionStore):
 
     def _transient_key(self, key: str) -> str:
         return f"{self._prefix}transient:{key}"
-
-    def _lock_key(self, key: str) -> str:
-        return f"{self._prefix}lock:{key}"
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
@@ -305,16 +303,6 @@ class RedisSessionStore(SessionStore):
             return None
         return payload
 
-    # -- locks --------------------------------------------------------------------------
-
-    def _try_acquire(self, key: str, token: str, ttl: float) -> bool:
-        with self._guard():
-            return bool(self._client.set(self._lock_key(key), token, nx=True, px=_ms(ttl)))
-
-    def _release(self, key: str, token: str) -> None:
-        with self._guard():
-            self._release_script(keys=[self._lock_key(key)], args=[token])
-
     # -- housekeeping -------------------------------------------------------------------
 
     def cleanup(self) -> int:
@@ -353,3 +341,27 @@ class RedisSessionStore(SessionStore):
         """Close the connection pool."""
         with contextlib.suppress(Exception):
             self._client.close()
+
+
+class RedisLocks(StoreLocks):
+    """Locks as Redis keys ``{prefix}lock:{key}`` (``SET NX PX``; released by a script that
+    deletes the key only for the token that holds it)."""
+
+    def __init__(
+        self,
+        client: redis_lib.Redis,
+        guard: Callable[[], contextlib.AbstractContextManager[None]],
+        prefix: str,
+    ) -> None:
+        self._client = client
+        self._guard = guard
+        self._prefix = prefix
+        self._release_script = client.register_script(_RELEASE)
+
+    def _try_acquire(self, key: str, token: str, ttl: float) -> bool:
+        with self._guard():
+            return bool(self._client.set(self._prefix + key, token, nx=True, px=_ms(ttl)))
+
+    def _release(self, key: str, token: str) -> None:
+        with self._guard():
+            self._release_script(keys=[self._prefix + key], args=[token])

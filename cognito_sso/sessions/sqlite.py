@@ -1,27 +1,16 @@
-"""SQLite session store: one file, safe for many threads and processes on one host.
-
-The database runs in WAL mode with a busy timeout. Every write is one ``BEGIN IMMEDIATE``
-transaction, so readers never see half-written state and concurrent writers (gunicorn
-workers, or two services sharing the file) queue instead of corrupting each other. Each
-thread gets its own connection; connections are never shared between threads or carried
-across ``fork``.
+"""SQLite session store and its locks: one file (:class:`SQLiteFile`), safe for many
+threads and processes on one host (gunicorn workers, or several services sharing the file).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import math
 import os
-import secrets
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-from cognito_sso.errors import ConfigurationError
 from cognito_sso.sessions.base import (
     Clock,
     SessionStore,
@@ -38,8 +27,10 @@ from cognito_sso.sessions.base import (
     require_ttl,
     stored_payload,
 )
+from cognito_sso.sessions.locks import StoreLocks
+from cognito_sso.sessions.sqlite_file import SQLiteFile
 
-__all__ = ["SQLiteSessionStore"]
+__all__ = ["SQLiteLocks", "SQLiteSessionStore"]
 
 log = logging.getLogger(__name__)
 
@@ -93,133 +84,11 @@ class SQLiteSessionStore(SessionStore):
             clock=clock,
             touch_interval=touch_interval,
         )
-        if not (isinstance(busy_timeout, int | float) and math.isfinite(busy_timeout)):
-            raise ConfigurationError("busy_timeout must be a number of seconds")
-        if busy_timeout <= 0:
-            raise ConfigurationError("busy_timeout must be positive")
-        self.path = Path(path)
-        if str(path) in ("", ":memory:") or str(path).startswith("file:"):
-            raise ConfigurationError(
-                "the SQLite session store needs a file path (a shared database, not :memory:)"
-            )
-        self._busy_timeout = float(busy_timeout)
+        self._db = SQLiteFile(path, schema=_SCHEMA, busy_timeout=busy_timeout)
+        self.path = self._db.path
+        self.locks: SQLiteLocks = SQLiteLocks(self._db)
         self._cleanup_interval = float(cleanup_interval)
         self._last_cleanup = -math.inf
-        self._local = threading.local()
-        self._registry_lock = threading.Lock()
-        self._connections: dict[int, sqlite3.Connection] = {}
-        self._pid = os.getpid()
-        self._closed = False
-        self._create_file()
-        try:
-            self._prepare()
-        except BaseException:
-            self.close()
-            raise
-
-    def _prepare(self) -> None:
-        """Switch the file to WAL and create the tables (idempotent, safe to race)."""
-        # Several workers opening a new file at once can get "database is locked" here
-        # without SQLite's busy handler ever waiting (the switch to WAL needs an exclusive
-        # lock), so retry for up to busy_timeout ourselves.
-        deadline = time.monotonic() + self._busy_timeout
-        with self._guard():
-            conn = self._conn()
-            while True:
-                try:
-                    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()
-                    if mode is not None and str(mode[0]).lower() == "wal":
-                        conn.executescript(_SCHEMA)
-                        return
-                except sqlite3.OperationalError:
-                    if time.monotonic() >= deadline:
-                        raise
-                else:
-                    if time.monotonic() >= deadline:
-                        raise SessionStoreUnavailableError(
-                            "the session database could not switch to WAL mode"
-                        )
-                time.sleep(0.005 + secrets.randbelow(20) / 1000)
-
-    # -- connections --------------------------------------------------------------------
-
-    def _create_file(self) -> None:
-        try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            # Create it ourselves so the mode is 0600 from the first byte; SQLite gives
-            # the -wal and -shm files the same mode as the database file.
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            os.close(fd)
-        except OSError as exc:
-            raise ConfigurationError(
-                f"cannot create the session database {self.path}: {exc.strerror}"
-            ) from None
-        mode = self.path.stat().st_mode & 0o777
-        if mode & 0o077:
-            try:
-                os.chmod(self.path, 0o600)
-            except OSError:
-                log.warning(
-                    "session database %s is accessible to other users (mode %o); use 0600",
-                    self.path,
-                    mode,
-                )
-
-    def _conn(self) -> sqlite3.Connection:
-        """This thread's connection (opened on first use, replaced after a fork)."""
-        if self._closed:
-            raise SessionStoreUnavailableError("the session store is closed")
-        if os.getpid() != self._pid:
-            # Connections inherited through fork must not be used (nor closed) here, and
-            # the inherited registry lock may have been held by a thread that did not fork.
-            self._registry_lock = threading.Lock()
-            self._connections = {}
-            self._local = threading.local()
-            self._pid = os.getpid()
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        conn = sqlite3.connect(
-            self.path,
-            timeout=self._busy_timeout,
-            isolation_level=None,  # we issue BEGIN/COMMIT ourselves
-            check_same_thread=False,  # only so close() may close it from another thread
-        )
-        conn.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode
-        conn.execute("PRAGMA foreign_keys=ON")
-        self._local.conn = conn
-        with self._registry_lock:
-            self._prune_dead_threads()
-            self._connections[threading.get_ident()] = conn
-        return conn
-
-    def _prune_dead_threads(self) -> None:
-        alive = {thread.ident for thread in threading.enumerate()}
-        for ident in [ident for ident in self._connections if ident not in alive]:
-            with contextlib.suppress(sqlite3.Error):
-                self._connections.pop(ident).close()
-
-    @contextlib.contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Turn SQLite failures (locked too long, I/O errors, not a database) into 503s."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            log.error("session store (sqlite) failed: %s", type(exc).__name__)
-            raise SessionStoreUnavailableError("the session store is unavailable") from exc
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write transaction (taken up front, so it cannot deadlock on upgrade)."""
-        with self._guard():
-            conn = self._conn()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            finally:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
 
     # -- sessions -----------------------------------------------------------------------
 
@@ -231,7 +100,7 @@ class SQLiteSessionStore(SessionStore):
         expires_at = self._expires_at(now, now)
         while True:
             session_id = new_session_id()
-            with self._write() as conn:
+            with self._db.write() as conn:
                 inserted = conn.execute(
                     "INSERT OR IGNORE INTO sessions (id, data, created_at, last_seen_at, "
                     "expires_at) VALUES (?, ?, ?, ?, ?)",
@@ -262,8 +131,8 @@ class SQLiteSessionStore(SessionStore):
         """The live session, or None (see :meth:`SessionStore.get`)."""
         if not is_valid_session_id(session_id):
             return None
-        with self._guard():
-            conn = self._conn()
+        with self._db.guard():
+            conn = self._db.conn()
             session = self._read(conn, session_id)
             if session is None:
                 return None
@@ -282,7 +151,7 @@ class SQLiteSessionStore(SessionStore):
         """Atomic read-modify-write (see :meth:`SessionStore.update`)."""
         if not is_valid_session_id(session_id):
             return None
-        with self._write() as conn:
+        with self._db.write() as conn:
             session = self._read(conn, session_id)
             if session is None:
                 return None
@@ -298,8 +167,8 @@ class SQLiteSessionStore(SessionStore):
         """Remove a session (no error if it does not exist)."""
         if not is_valid_session_id(session_id):
             return
-        with self._guard():
-            self._conn().execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        with self._db.guard():
+            self._db.conn().execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     # -- transient values ---------------------------------------------------------------
 
@@ -309,8 +178,8 @@ class SQLiteSessionStore(SessionStore):
         require_ttl(ttl)
         payload = as_payload(payload)
         self._maybe_cleanup()
-        with self._guard():
-            self._conn().execute(
+        with self._db.guard():
+            self._db.conn().execute(
                 "INSERT OR REPLACE INTO transients (key, value, expires_at) VALUES (?, ?, ?)",
                 (key, payload, self._now() + ttl),
             )
@@ -319,9 +188,9 @@ class SQLiteSessionStore(SessionStore):
         """Atomically fetch and delete a transient payload (exactly one caller gets it)."""
         if not is_valid_key(key):
             return None
-        with self._guard():
+        with self._db.guard():
             row = (
-                self._conn()
+                self._db.conn()
                 .execute("DELETE FROM transients WHERE key = ? RETURNING value, expires_at", (key,))
                 .fetchone()
             )
@@ -332,31 +201,13 @@ class SQLiteSessionStore(SessionStore):
             return None
         return stored_payload(row[0])
 
-    # -- locks --------------------------------------------------------------------------
-
-    def _try_acquire(self, key: str, token: str, ttl: float) -> bool:
-        # Lock deadlines use the real wall clock (shared by all processes), not the
-        # injectable clock: they protect against crashed holders, not session expiry.
-        now = time.time()
-        with self._write() as conn:
-            conn.execute(f"DELETE FROM locks WHERE key = ? AND {_EXPIRED}", (key, now))  # noqa: S608
-            inserted = conn.execute(
-                "INSERT OR IGNORE INTO locks (key, token, expires_at) VALUES (?, ?, ?)",
-                (key, token, now + ttl),
-            ).rowcount
-        return inserted == 1
-
-    def _release(self, key: str, token: str) -> None:
-        with self._guard():
-            self._conn().execute("DELETE FROM locks WHERE key = ? AND token = ?", (key, token))
-
     # -- housekeeping -------------------------------------------------------------------
 
     def cleanup(self) -> int:
         """Delete expired sessions, transient values and stale locks; returns the count."""
         now = self._now()
         self._last_cleanup = now
-        with self._write() as conn:
+        with self._db.write() as conn:
             removed = conn.execute(
                 f"DELETE FROM sessions WHERE {_SESSION_EXPIRED_OR_CORRUPT}",  # noqa: S608
                 (now,),
@@ -378,11 +229,28 @@ class SQLiteSessionStore(SessionStore):
 
     def close(self) -> None:
         """Close every connection this store opened (in this process)."""
-        with self._registry_lock:
-            self._closed = True
-            if os.getpid() == self._pid:
-                for conn in self._connections.values():
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.close()
-            self._connections = {}
-            self._local = threading.local()
+        self._db.close()
+
+
+class SQLiteLocks(StoreLocks):
+    """Locks in the ``locks`` table of the session database (shared by every process that
+    opens the file)."""
+
+    def __init__(self, db: SQLiteFile) -> None:
+        self._db = db
+
+    def _try_acquire(self, key: str, token: str, ttl: float) -> bool:
+        # Lock deadlines use the real wall clock (shared by all processes), not the
+        # injectable clock: they protect against crashed holders, not session expiry.
+        now = time.time()
+        with self._db.write() as conn:
+            conn.execute(f"DELETE FROM locks WHERE key = ? AND {_EXPIRED}", (key, now))  # noqa: S608
+            inserted = conn.execute(
+                "INSERT OR IGNORE INTO locks (key, token, expires_at) VALUES (?, ?, ?)",
+                (key, token, now + ttl),
+            ).rowcount
+        return inserted == 1
+
+    def _release(self, key: str, token: str) -> None:
+        with self._db.guard():
+            self._db.conn().execute("DELETE FROM locks WHERE key = ? AND token = ?", (key, token))

@@ -20,7 +20,7 @@ def lock_worker(
     """Increment a shared counter non-atomically, guarded only by the store's lock."""
     store = _open(location, options)
     for _ in range(iterations):
-        with store.lock(key, ttl=30, wait=60) as acquired:
+        with store.locks.lock(key, ttl=30, wait=60) as acquired:
             if not acquired:
                 failures.value += 1
                 continue
@@ -46,7 +46,7 @@ def update_worker(location: str, options: dict[str, Any], session_id: str, n: in
 def crashing_holder(location: str, options: dict[str, Any], key: str, ready: Any) -> None:
     """Take a lock with a short ttl and hang (the parent kills us with SIGKILL)."""
     store = _open(location, options)
-    holder = store.lock(key, ttl=1.0, wait=10)
+    holder = store.locks.lock(key, ttl=1.0, wait=10)
     assert holder.__enter__()
     ready.set()
     time.sleep(600)

@@ -68,7 +68,7 @@ def test_redis_down_is_unavailable_everywhere(
         lambda: store.put_transient("state-y", P({}), ttl=10),
         lambda: store.pop_transient("state-down"),
         lambda: store.cleanup(),
-        lambda: store.lock("k", wait=0).__enter__(),
+        lambda: store.locks.lock("k", wait=0).__enter__(),
     ]
     for call in calls:
         with pytest.raises(SessionStoreUnavailableError):
@@ -91,7 +91,7 @@ def test_hung_redis_times_out(redis_server_factory: Callable[..., RedisServer]) 
     try:
         with pytest.raises(SessionStoreUnavailableError):
             store.get(session.id)
-        with pytest.raises(SessionStoreUnavailableError), store.lock("hung", wait=5):
+        with pytest.raises(SessionStoreUnavailableError), store.locks.lock("hung", wait=5):
             pass
     finally:
         server.resume()

@@ -44,8 +44,8 @@ def test_two_stores_share_one_file(tmp_path: Path) -> None:
     loaded = reports.get(session.id)
     assert loaded is not None and loaded.payload == P({"app": "billing"})
     with (
-        billing.lock("shared-lock", wait=0) as first,
-        reports.lock("shared-lock", wait=0) as second,
+        billing.locks.lock("shared-lock", wait=0) as first,
+        reports.locks.lock("shared-lock", wait=0) as second,
     ):
         assert (first, second) == (True, False)
     billing.close()
@@ -68,13 +68,13 @@ def test_each_thread_uses_its_own_connection(tmp_path: Path) -> None:
     seen: list[int] = []
 
     def remember() -> None:
-        seen.append(id(store._conn()))
+        seen.append(id(store._db.conn()))
 
     threads = [threading.Thread(target=remember) for _ in range(3)]
     for thread in threads:
         thread.start()
         thread.join()  # one after the other: ids of live objects cannot be reused
-    main = id(store._conn())
+    main = id(store._db.conn())
     assert main not in seen
     store.close()
 

@@ -312,18 +312,18 @@ def test_transient_pop_is_atomic_under_concurrency(store: SessionStore) -> None:
 
 
 def test_lock_basic(store: SessionStore) -> None:
-    with store.lock("refresh:one", wait=0) as first:
+    with store.locks.lock("refresh:one", wait=0) as first:
         assert first is True
-        with store.lock("refresh:one", wait=0) as second:
+        with store.locks.lock("refresh:one", wait=0) as second:
             assert second is False
-        with store.lock("refresh:two", wait=0) as other:
+        with store.locks.lock("refresh:two", wait=0) as other:
             assert other is True
-    with store.lock("refresh:one", wait=0) as again:
+    with store.locks.lock("refresh:one", wait=0) as again:
         assert again is True
 
 
 def test_lock_waits_for_the_holder(store: SessionStore) -> None:
-    holder = store.lock("k-wait", ttl=30)
+    holder = store.locks.lock("k-wait", ttl=30)
     assert holder.__enter__() is True
     released = threading.Event()
 
@@ -334,7 +334,7 @@ def test_lock_waits_for_the_holder(store: SessionStore) -> None:
 
     thread = threading.Thread(target=release_soon)
     thread.start()
-    with store.lock("k-wait", wait=30) as acquired:
+    with store.locks.lock("k-wait", wait=30) as acquired:
         assert acquired is True
         assert released.is_set()
     thread.join()
@@ -342,7 +342,7 @@ def test_lock_waits_for_the_holder(store: SessionStore) -> None:
 
 @pytest.mark.parametrize("bad_key", ["", "a b", "x" * 201])
 def test_lock_bad_key(store: SessionStore, bad_key: str) -> None:
-    with pytest.raises(ValueError), store.lock(bad_key):
+    with pytest.raises(ValueError), store.locks.lock(bad_key):
         pass
 
 
@@ -357,7 +357,7 @@ def test_lock_mutual_exclusion_20_threads(store: SessionStore) -> None:
     def work() -> None:
         barrier.wait()
         for _ in range(5):
-            with store.lock("counter", ttl=30, wait=60) as acquired:
+            with store.locks.lock("counter", ttl=30, wait=60) as acquired:
                 if not acquired:
                     failures.append("not acquired")
                     continue
@@ -401,14 +401,14 @@ def test_lock_mutual_exclusion_across_processes(backend: Backend) -> None:
 
 
 def test_lock_ttl_frees_a_crashed_holder_but_not_its_successor(store: SessionStore) -> None:
-    crashed = store.lock("ttl-key", ttl=0.3)
+    crashed = store.locks.lock("ttl-key", ttl=0.3)
     assert crashed.__enter__() is True  # ... and never leaves: a crashed holder
-    with store.lock("ttl-key", wait=30) as successor:
+    with store.locks.lock("ttl-key", wait=30) as successor:
         assert successor is True  # got it once the ttl ran out
         crashed.__exit__(None, None, None)  # the old holder wakes up and "releases"
-        with store.lock("ttl-key", wait=0) as third:
+        with store.locks.lock("ttl-key", wait=0) as third:
             assert third is False  # the successor still holds it
-    with store.lock("ttl-key", wait=0) as after:
+    with store.locks.lock("ttl-key", wait=0) as after:
         assert after is True
 
 
@@ -427,7 +427,7 @@ def test_lock_of_a_killed_process_expires(backend: Backend) -> None:
         assert holder_pid is not None
         os.kill(holder_pid, signal.SIGKILL)
         holder.join(30)
-        with store.lock("killed-holder", wait=30) as acquired:
+        with store.locks.lock("killed-holder", wait=30) as acquired:
             assert acquired is True
         store.close()
     finally:
