@@ -128,7 +128,8 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "string",
         "`sqlite:///abs/path.db`, a file path, or `redis://host:port/db` / `rediss://…` for "
         "services on several hosts.",
-        default_doc="SQLite file `cognito-sso-sessions.sqlite3` in the app's instance folder",
+        default_doc="SQLite file `cognito-sso-sessions.sqlite3` in the app's instance folder "
+        "(FastAPI: in the working directory)",
     ),
     ConfigKey(
         "COGNITO_SESSION_IDLE_TIMEOUT",

@@ -3,7 +3,7 @@
 The library itself never logs secrets, but the WSGI server in front of it logs every request
 line, and ``/auth/callback?code=...&state=...`` carries the authorization code. Attach
 :class:`RedactSecretsFilter` to the server's access logger (``install_access_log_redaction``
-does it for werkzeug's and gunicorn's) so those values never reach a log file.
+does it for werkzeug's, gunicorn's and uvicorn's) so those values never reach a log file.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _SECRET_VALUE = re.compile(
     re.IGNORECASE,
 )
 
-ACCESS_LOGGERS = ("werkzeug", "gunicorn.access")
+ACCESS_LOGGERS = ("werkzeug", "gunicorn.access", "uvicorn.access")
 
 
 def redact(text: str) -> str:

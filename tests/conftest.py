@@ -7,4 +7,5 @@ pytest_plugins: list[str] = [
     "tests.plugins.idp_web",
     "tests.plugins.federation",
     "tests.plugins.flask_apps",
+    "tests.plugins.fastapi_apps",
 ]

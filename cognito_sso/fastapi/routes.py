@@ -1,0 +1,215 @@
+"""The ``/auth`` routes: login, callback, logout and the signed-out page, as the Flask
+extension serves them (same cookies, same checks, same pages)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Final
+from urllib.parse import parse_qs, quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cognito_sso.aio.loops import run_blocking
+from cognito_sso.csrf import origin_allowed, tokens_match
+from cognito_sso.fastapi.errors import AUTH_HEADERS, error_page
+from cognito_sso.fastapi.identity import (
+    clear_cookie_header,
+    cookie_header,
+    session_cookie_header,
+)
+from cognito_sso.fastapi.state import AsyncAppState
+from cognito_sso.login import LoginError, LoginResult
+from cognito_sso.oidc import IdPUnavailableError
+from cognito_sso.random_token import random_token
+from cognito_sso.session_service import SessionService
+from cognito_sso.sessions import SessionStoreUnavailableError, is_valid_session_id
+
+__all__ = ["create_router", "login_path"]
+
+log = logging.getLogger(__name__)
+
+_BINDING_TTL: Final = 900
+_BINDING: Final = re.compile(r"[A-Za-z0-9_-]{16,128}")
+_MAX_FORM: Final = 16 * 1024
+
+
+def login_path(state: AsyncAppState, next_path: str | None = None) -> str:
+    """Path of the sign-in route, with ``next`` when given (validated again at sign-in)."""
+    url = state.config.url_prefix + "/login"
+    return url + "?next=" + quote(next_path, safe="/") if next_path else url
+
+
+def _binding_cookie(state: AsyncAppState) -> str:
+    return state.config.cookie_name + "_login"
+
+
+def _redirect(location: str) -> Response:
+    response = RedirectResponse(location, status_code=302)
+    response.headers.update(AUTH_HEADERS)
+    return response
+
+
+def _unavailable(request: Request, state: AsyncAppState, error: Exception) -> Response:
+    what = "session store" if isinstance(error, SessionStoreUnavailableError) else "sign-in service"
+    log.warning("503: %s unavailable (%s)", what, type(error).__name__)
+    return error_page(
+        request,
+        state.templates,
+        503,
+        "Temporarily unavailable",
+        f"The {what} is not reachable right now. Please try again in a moment.",
+        json_body={"error": "temporarily_unavailable"},
+        headers={"Retry-After": "5"},
+        login_url=login_path(state, "/"),
+    )
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def create_router(state: AsyncAppState) -> APIRouter:
+    """The router an app includes (``app.include_router(sso.router)``)."""
+    router = APIRouter(prefix=state.config.url_prefix, include_in_schema=False)
+
+    def guarded(endpoint: Endpoint) -> Endpoint:
+        async def run(request: Request) -> Response:
+            try:
+                return await endpoint(request)
+            except (IdPUnavailableError, SessionStoreUnavailableError) as exc:
+                return _unavailable(request, state, exc)
+
+        run.__name__ = endpoint.__name__
+        return run
+
+    async def login(request: Request) -> Response:
+        """Start a sign-in: fresh state, nonce and PKCE; redirect to the hosted UI."""
+        binding = request.cookies.get(_binding_cookie(state))
+        if binding is None or not _BINDING.fullmatch(binding):
+            binding = random_token()
+        next_path = request.query_params.get("next")
+        url = await run_blocking(state.login.begin, binding=binding, next_path=next_path)
+        response = _redirect(url)
+        cookie = cookie_header(
+            state,
+            _binding_cookie(state),
+            binding,
+            max_age=_BINDING_TTL,
+            path=state.config.url_prefix + "/",
+        )
+        response.headers.append("Set-Cookie", cookie)
+        return response
+
+    async def callback(request: Request) -> Response:
+        """Finish a sign-in and start a new session (a new id: no fixation)."""
+        params = {key: request.query_params[key] for key in request.query_params}
+        binding = request.cookies.get(_binding_cookie(state))
+        try:
+            result = await run_blocking(state.login.complete, params, binding=binding)
+        except LoginError as exc:
+            log.info("sign-in failed: %s", exc.code)
+            return error_page(
+                request,
+                state.templates,
+                exc.status,
+                "Sign-in failed",
+                exc.message,
+                json_body={"error": exc.code},
+                login_url=login_path(state),
+            )
+        old_id = request.cookies.get(state.config.cookie_name)
+        session_id = await run_blocking(_rotate, state, old_id, result)
+        response = _redirect(result.next_path)
+        response.headers.append("Set-Cookie", session_cookie_header(state, session_id))
+        return response
+
+    async def logout(request: Request) -> Response:
+        """Sign out here and everywhere: GlobalSignOut, revoke, delete the session, then the
+        hosted UI's /logout so the IdP cookie is gone too."""
+        config = state.config
+        origin, referer = request.headers.get("origin"), request.headers.get("referer")
+        if not origin_allowed(origin, referer, config.app_origin):
+            return error_page(
+                request,
+                state.templates,
+                403,
+                "Sign-out refused",
+                "The sign-out request came from another site.",
+            )
+        session_id = request.cookies.get(config.cookie_name)
+        if session_id and is_valid_session_id(session_id):
+            given = await _form_field(request, "csrf_token")
+            signed_out = await run_blocking(_sign_out, state.sessions, session_id, given)
+            if not signed_out:
+                return error_page(
+                    request,
+                    state.templates,
+                    403,
+                    "Sign-out refused",
+                    "The sign-out form has expired or is invalid. Reload the page and try again.",
+                )
+        try:
+            target = await state.oidc.logout_url(config.logout_uri)
+        except IdPUnavailableError:
+            log.warning("hosted UI logout skipped: discovery unavailable")
+            target = config.logout_uri
+        response = _redirect(target)
+        response.headers.append("Set-Cookie", clear_cookie_header(state))
+        return response
+
+    async def logged_out(request: Request) -> Response:
+        """The neutral page the hosted UI returns to after sign-out."""
+        html = state.templates.get_template("cognito_sso/logged_out.html").render(
+            login_url=login_path(state, "/")
+        )
+        response = HTMLResponse(html)
+        response.headers.update(AUTH_HEADERS)
+        return response
+
+    router.add_api_route("/login", guarded(login), methods=["GET"])
+    router.add_api_route("/callback", guarded(callback), methods=["GET"])
+    router.add_api_route("/logout", guarded(logout), methods=["POST"])
+    router.add_api_route("/logged-out", logged_out, methods=["GET"])
+    return router
+
+
+def _rotate(state: AsyncAppState, old_id: str | None, result: LoginResult) -> str:
+    """End the browser's previous session, if any, and store the new one under a new id
+    (no fixation; blocking)."""
+    if old_id is not None and is_valid_session_id(old_id):
+        state.store.delete(old_id)
+    return state.sessions.start(result.session)
+
+
+def _sign_out(sessions: SessionService, session_id: str, csrf: str | None) -> bool:
+    """Log the session out if the CSRF token matches; False when it does not (blocking).
+    No session (expired, already gone) is a successful sign-out."""
+    session = sessions.get(session_id)
+    if session is None:
+        return True
+    if not tokens_match(session.csrf, csrf):
+        return False
+    try:
+        live = sessions.load(session_id)  # a fresh access token for GlobalSignOut
+    except IdPUnavailableError:
+        live = session
+    sessions.logout(session_id, live or session)
+    return True
+
+
+async def _form_field(request: Request, name: str) -> str | None:
+    """One field of an urlencoded form body (at most 16 KiB read; anything else is None)."""
+    if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_FORM:
+            return None
+    try:
+        values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=64).get(name)
+    except ValueError:
+        return None
+    return values[0] if values else None

@@ -1,0 +1,111 @@
+"""Everything the FastAPI adapter keeps per :class:`~cognito_sso.fastapi.CognitoSSO`: the
+validated config and the core services, wired for async I/O.
+
+The session service and the login flow are the very ones the Flask extension uses. Their
+blocking parts (the session store, the store lock) run in a worker thread
+(:func:`~cognito_sso.aio.loops.run_blocking`); every IdP call they make runs on the event
+loop through ``httpx.AsyncClient`` (:class:`~cognito_sso.aio.oidc.LoopBridgedOIDCClient`),
+and JWKS fetches likewise (:class:`~cognito_sso.aio.jwks.AsyncJwksCache`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import jinja2
+
+from cognito_sso.aio.oidc import AsyncOIDCClient, LoopBridgedOIDCClient
+from cognito_sso.aio.verifier import AsyncTokenVerifier
+from cognito_sso.config import SSOConfig
+from cognito_sso.errors import ConfigurationError
+from cognito_sso.login import LoginFlow
+from cognito_sso.permissions import PermissionPolicy
+from cognito_sso.session_service import SessionService
+from cognito_sso.sessions import SessionStore, open_store
+
+__all__ = ["DEFAULT_STORE_FILE", "AsyncAppState", "build_state"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STORE_FILE: Final = "cognito-sso-sessions.sqlite3"
+"""``COGNITO_SESSION_STORE`` default: this file in the working directory (there is no
+instance folder as in Flask)."""
+
+
+@dataclass
+class AsyncAppState:
+    """The adapter's services (see the module docstring)."""
+
+    config: SSOConfig
+    store: SessionStore
+    oidc: AsyncOIDCClient
+    bearer_verifier: AsyncTokenVerifier
+    policy: PermissionPolicy
+    login: LoginFlow
+    sessions: SessionService
+    templates: jinja2.Environment
+
+    async def aclose(self) -> None:
+        """Close the running loop's HTTP clients and the session store."""
+        await self.oidc.aclose()
+        self.store.close()
+
+
+def default_store_location() -> str:
+    """The SQLite file used when ``COGNITO_SESSION_STORE`` is not set."""
+    return str(Path(os.getcwd()) / DEFAULT_STORE_FILE)
+
+
+def build_state(config: SSOConfig, templates: jinja2.Environment) -> AsyncAppState:
+    """Open the store and build the services for one app client."""
+    try:
+        store = open_store(
+            config.session_store or default_store_location(),
+            idle_timeout=config.idle_timeout,
+            absolute_timeout=config.absolute_timeout,
+        )
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"COGNITO_SESSION_STORE: {exc}") from None
+    oidc = AsyncOIDCClient(
+        issuer=config.issuer,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        api_endpoint=config.endpoint_url,
+        timeout=config.http_timeout,
+    )
+    blocking_oidc = LoopBridgedOIDCClient(oidc)
+    verifier = AsyncTokenVerifier(config.issuer, [config.client_id], leeway=config.clock_leeway)
+    bearer_verifier = AsyncTokenVerifier(
+        config.issuer,
+        [config.client_id, *config.bearer_client_ids],
+        leeway=config.clock_leeway,
+    )
+    sessions = SessionService(
+        store=store,
+        oidc=blocking_oidc,
+        verifier=verifier.sync,
+        refresh_leeway=config.refresh_leeway,
+        check_interval=config.session_check_interval,
+        lock_wait=3 * config.http_timeout + 5,
+    )
+    login = LoginFlow(
+        store=store,
+        oidc=blocking_oidc,
+        verifier=verifier.sync,
+        redirect_uri=config.redirect_uri,
+        scopes=config.scopes,
+    )
+    return AsyncAppState(
+        config=config,
+        store=store,
+        oidc=oidc,
+        bearer_verifier=bearer_verifier,
+        policy=config.permissions,
+        login=login,
+        sessions=sessions,
+        templates=templates,
+    )

@@ -1,0 +1,165 @@
+"""Hostile query strings, cookies, headers and store contents on a FastAPI app (uvicorn):
+every case of tests/flask_ext/test_hostile_inputs.py, always a clean 4xx (or the normal
+answer), never a 500, a traceback or an echoed secret."""
+
+import json
+import logging
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from cognito_sso.login import binding_hash
+from tests.flask_ext import test_hostile_inputs as flask_hostile
+from tests.flask_ext.test_hostile_inputs import ODD_VALUES
+from tests.plugins.fastapi_apps import FastAPIEnv, RunningASGIApp
+from tests.plugins.flask_apps import edit_json
+
+
+def assert_clean(response: httpx.Response) -> None:
+    assert response.status_code < 500, response.text[:500]
+    assert "Traceback" not in response.text
+    assert "<script>alert(1)</script>" not in response.text
+    assert "{{7*7}}" not in response.text or "49" not in response.text
+
+
+@pytest.fixture
+def app(fastapi_env: FastAPIEnv) -> RunningASGIApp:
+    return fastapi_env.app()
+
+
+def test_hostile_query_strings_on_auth_routes(app: RunningASGIApp) -> None:
+    with httpx.Client(base_url=app.base_url, timeout=10) as client:
+        for value in ODD_VALUES:
+            for query in (
+                {"next": value},
+                {"state": value},
+                {"state": value, "code": value},
+                {"code": value},
+                {"error": value, "state": value},
+                {"error": value, "error_description": value},
+            ):
+                for path in ("/auth/login", "/auth/callback", "/auth/logged-out"):
+                    assert_clean(client.get(path, params=query))
+        assert_clean(client.get("/auth/callback?state=a&state=b&code=c&code=d"))
+        assert_clean(client.get("/auth/callback?state=%ff%00&code=%c3"))
+        assert_clean(client.get("/auth/login?next=%ff%00/\\evil"))
+
+
+def test_hostile_cookies_and_headers(app: RunningASGIApp) -> None:
+    for value in ODD_VALUES:
+        if any(ord(c) > 255 for c in value) or value != value.strip() or "\x00" in value:
+            continue  # HTTP clients cannot send these in headers
+        cookie = f"{app.cookie_name}={value}; {app.cookie_name}_login={value}"
+        with httpx.Client(base_url=app.base_url, timeout=10, headers={"Cookie": cookie}) as client:
+            for path in ("/", "/me", "/api/invoices", "/api/ping"):
+                assert_clean(client.get(path))
+            assert_clean(client.get("/auth/callback", params={"state": "s" * 43, "code": "c"}))
+            assert_clean(client.post("/auth/logout", data={"csrf_token": value}))
+            for header in (
+                {"Authorization": "Bearer " + value},
+                {"Authorization": value},
+                {"Origin": value},
+                {"Referer": value},
+                {"Accept": value},
+                {"Content-Type": value},
+            ):
+                try:
+                    for path in ("/api/invoices", "/api/ping", "/me"):
+                        assert_clean(client.get(path, headers=header))
+                    assert_clean(client.post("/auth/logout", headers=header, content=value))
+                except httpx.LocalProtocolError:
+                    continue  # e.g. trailing whitespace: not sendable as a header value
+
+
+def test_oversized_logout_body_is_refused(app: RunningASGIApp) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Origin": app.base_url}
+    body = "csrf_token=" + "a" * 100_000
+    response = httpx.post(app.url("/auth/logout"), headers=form, content=body)
+    assert_clean(response)
+
+
+# the very cases of the Flask extension's test
+DAMAGES = next(
+    mark.args[1]
+    for mark in flask_hostile.test_malformed_session_data_ends_the_session.pytestmark
+    if mark.name == "parametrize"
+)
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_malformed_session_data_ends_the_session(
+    fastapi_env: FastAPIEnv, app: RunningASGIApp, damage: Callable[[bytes], bytes]
+) -> None:
+    """Store contents are input too: data we did not write signs the user out, cleanly."""
+    browser = fastapi_env.sso.browser()
+    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
+    store = app.sso.state.store
+    session_id = app.session_id(browser)
+    store.update(session_id, damage)
+    response = browser.get(app.url("/me"))
+    assert response.status_code == 302 and "/auth/login" in response.headers["location"]
+    assert store.get(session_id) is None
+    page = browser.get(app.url("/"))
+    assert page.status_code == 200 and "anonymous" in page.text
+
+
+def test_transaction_with_unexpected_contents_is_a_4xx(app: RunningASGIApp) -> None:
+    """A login transaction that is not what begin() wrote is refused."""
+    binding = "b" * 43
+    state_value = "s" * 43
+    good = {
+        "v": 1,
+        "state": state_value,
+        "binding_hash": binding_hash(binding),
+        "code_verifier": "v" * 43,
+        "nonce": "n",
+        "next": "/",
+    }
+    for stored in (
+        {"binding_hash": binding_hash(binding)},
+        {**good, "code_verifier": 7},
+        {**good, "nonce": ["n"]},
+        {**good, "v": 99},
+        {**good, "state": "t" * 43},
+        {"binding": binding_hash(binding), "verifier": "v" * 43, "nonce": "n", "next": "/"},
+    ):
+        payload = json.dumps(stored).encode()
+        app.sso.state.store.put_transient("login:" + state_value, payload, ttl=60)
+        response = httpx.get(
+            app.url("/auth/callback"),
+            params={"state": state_value, "code": "c"},
+            cookies={app.cookie_name + "_login": binding},
+        )
+        assert response.status_code == 400, response.text[:300]
+        assert_clean(response)
+
+
+def test_hostile_inputs_log_no_secrets(
+    app: RunningASGIApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret_code = "CODE-" + "x" * 30
+    httpx.get(app.url("/auth/callback"), params={"state": "s" * 43, "code": secret_code})
+    httpx.get(app.url("/api/invoices"), headers={"Authorization": "Bearer SECRET.TOKEN.VALUE"})
+    # the app's log lines (the test's own HTTP client logs its request URLs: not ours)
+    ours = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    text = "\n".join(r.getMessage() for r in ours)
+    assert secret_code not in text
+    assert "SECRET.TOKEN.VALUE" not in text
+    assert (app.client_secret or "unset") not in text
+
+
+def test_logout_with_malformed_session_data(fastapi_env: FastAPIEnv, app: RunningASGIApp) -> None:
+    browser = fastapi_env.sso.browser()
+    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
+    home = browser.get(app.url("/"))
+    token = home.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    store = app.sso.state.store
+    session_id = app.session_id(browser)
+    store.update(session_id, edit_json(claims=[1], tokens=[2]))
+    response = browser.http.post(
+        app.url("/auth/logout"), data={"csrf_token": token}, headers={"Origin": app.base_url}
+    )
+    assert response.status_code == 302
+    assert store.get(session_id) is None

@@ -1,0 +1,78 @@
+"""Sign-out on a FastAPI app: CSRF-safe POST, global sign-out, revocation, hosted-UI logout."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from tests.flask_ext.test_logout import logout_form, post_logout  # need only .url/.base_url
+from tests.plugins.fastapi_apps import FastAPIEnv
+
+
+def test_logout_ends_everything_and_asks_password_again(fastapi_env: FastAPIEnv) -> None:
+    app = fastapi_env.app()
+    browser = fastapi_env.sso.browser()
+    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
+    session_id = app.session_id(browser)
+    session = app.sso.state.sessions.get(session_id)
+    assert session is not None
+    refresh_token = session.tokens.refresh_token
+
+    response = post_logout(browser, app, logout_form(browser, app))
+    assert response.status_code == 302
+    assert response.headers["cache-control"] == "no-store"
+    target = urlsplit(response.headers["location"])
+    assert f"{target.scheme}://{target.netloc}" == fastapi_env.sso.idp.base_url
+    assert target.path == "/logout"
+    assert parse_qs(target.query) == {
+        "client_id": [app.client_id],
+        "logout_uri": [app.url("/auth/logged-out")],
+    }
+    cleared = [h for h in response.headers.get_list("set-cookie") if h.startswith(app.cookie_name)]
+    assert cleared and "Max-Age=0" in cleared[0]
+    final = browser.follow(response)
+    assert str(final.url) == app.url("/auth/logged-out") and "signed out" in final.text
+
+    # the server-side session is gone, even for someone replaying the old cookie
+    replay = httpx.get(app.url("/me"), cookies={app.cookie_name: session_id}, timeout=10)
+    assert replay.status_code == 302
+    # the refresh token is revoked (GlobalSignOut and /oauth2/revoke)
+    token = httpx.post(
+        fastapi_env.sso.idp.base_url + "/oauth2/token",
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        auth=(app.client_id, app.client_secret or ""),
+    )
+    assert token.status_code == 400 and token.json()["error"] == "invalid_grant"
+    # and the IdP session cookie is gone: signing in needs the password again
+    page = browser.follow(browser.get(app.url("/me")))
+    assert 'name="password"' in page.text
+
+
+def test_logout_needs_the_csrf_token_and_our_origin(fastapi_env: FastAPIEnv) -> None:
+    app = fastapi_env.app()
+    browser = fastapi_env.sso.browser()
+    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
+    assert browser.get(app.url("/auth/logout")).status_code == 405
+    assert post_logout(browser, app, {}).status_code == 403
+    assert post_logout(browser, app, {"csrf_token": "wrong"}).status_code == 403
+    fields = logout_form(browser, app)
+    cross_site = browser.http.post(
+        app.url("/auth/logout"), data=fields, headers={"Origin": "http://evil.example"}
+    )
+    assert cross_site.status_code == 403
+    as_json = browser.http.post(app.url("/auth/logout"), json=fields)  # not a form post
+    assert as_json.status_code == 403
+    assert browser.get(app.url("/me")).status_code == 200  # still signed in
+    assert post_logout(browser, app, fields).status_code == 302
+    assert browser.get(app.url("/me")).status_code == 302
+
+
+def test_remote_failures_still_log_out_locally(fastapi_env: FastAPIEnv) -> None:
+    app = fastapi_env.app()
+    browser = fastapi_env.sso.browser()
+    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
+    fields = logout_form(browser, app)
+    fastapi_env.sso.idp.fault("api", "error", count=5)
+    fastapi_env.sso.idp.fault("revoke", "drop", count=5)
+    assert post_logout(browser, app, fields).status_code == 302
+    fastapi_env.sso.idp.clear_faults()
+    assert browser.get(app.url("/me")).status_code == 302
