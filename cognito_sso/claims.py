@@ -6,10 +6,17 @@ these helpers only read claims that already passed it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
-__all__ = ["groups_claim", "scopes_claim", "str_claim"]
+__all__ = ["COGNITO", "groups_claim", "identity_provider_claim", "scopes_claim", "str_claim"]
+
+COGNITO: Final = "COGNITO"
+"""The provider name of the pool's own users (as in ``identity_provider=COGNITO``)."""
+
+# The group Cognito puts a provider's users in: {poolId}_{ProviderName}
+_PROVIDER_GROUP: Final = re.compile(r"[a-z]{2,5}(?:-[a-z]+)+-\d+_[0-9A-Za-z]+_(?P<provider>.+)")
 
 
 def groups_claim(claims: Mapping[str, Any]) -> list[str]:
@@ -31,3 +38,27 @@ def str_claim(claims: Mapping[str, Any], name: str) -> str | None:
     """A string claim, or None when it is absent or not a string."""
     value = claims.get(name)
     return value if isinstance(value, str) else None
+
+
+def identity_provider_claim(claims: Mapping[str, Any]) -> str:
+    """Where the user of verified claims comes from: ``"COGNITO"`` for the pool's own users,
+    else the identity provider's ProviderName.
+
+    ID tokens of federated users name it in ``identities`` (the primary entry first). Access
+    tokens have no ``identities``; there the user's Username ``{ProviderName}_{id}`` and the
+    provider's group ``{poolId}_{ProviderName}`` must agree.
+    """
+    identities = claims.get("identities")
+    if isinstance(identities, list):
+        entries = [e for e in identities if isinstance(e, dict)]
+        entries.sort(key=lambda e: e.get("primary") not in ("true", True))
+        for entry in entries:
+            name = entry.get("providerName")
+            if isinstance(name, str) and name:
+                return name
+    username = str_claim(claims, "cognito:username") or str_claim(claims, "username") or ""
+    for group in groups_claim(claims):
+        match = _PROVIDER_GROUP.fullmatch(group)
+        if match is not None and username.startswith(match["provider"] + "_"):
+            return match["provider"]
+    return COGNITO

@@ -74,6 +74,8 @@ class SSOConfig:
     refresh_leeway: float
     clock_leeway: float
     known_groups: frozenset[str] | None
+    identity_providers: tuple[str, ...] = ()
+    identity_provider: str | None = None
 
     @property
     def app_origin(self) -> str:
@@ -225,7 +227,26 @@ def load_config(config: Mapping[str, Any]) -> SSOConfig:
         refresh_leeway=values["COGNITO_REFRESH_LEEWAY"],
         clock_leeway=values["COGNITO_CLOCK_LEEWAY"],
         known_groups=known_groups,
+        **_identity_providers(values),
     )
+
+
+_PROVIDER_NAME = re.compile(r"[^_\s][^\s][^_\s]*")  # Cognito's ProviderName, roughly
+
+
+def _identity_providers(values: Values) -> dict[str, Any]:
+    """COGNITO_IDENTITY_PROVIDERS and COGNITO_IDENTITY_PROVIDER (one of them, when both set)."""
+    providers: tuple[str, ...] = values["COGNITO_IDENTITY_PROVIDERS"] or ()
+    default: str | None = values["COGNITO_IDENTITY_PROVIDER"] or None
+    for name in (*providers, *([default] if default else [])):
+        if len(name) > 32 or not _PROVIDER_NAME.fullmatch(name):
+            raise ConfigurationError(f"{name!r} is not an identity provider name")
+    if default and providers and default not in providers:
+        raise ConfigurationError(
+            f"COGNITO_IDENTITY_PROVIDER {default!r} is not one of COGNITO_IDENTITY_PROVIDERS "
+            f"{list(providers)}"
+        )
+    return {"identity_providers": providers, "identity_provider": default}
 
 
 def _with_outputs(config: Mapping[str, Any]) -> Mapping[str, Any]:

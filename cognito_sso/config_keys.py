@@ -113,8 +113,23 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "COGNITO_PERMISSIONS",
         "mapping",
         "Group name → list of permission names. A user's permissions are the union over "
-        "their groups. Exact, case-sensitive group names.",
+        "their groups. Exact, case-sensitive group names. The key `idp:NAME` grants to "
+        "everyone who signed in through the identity provider NAME (README, Federation).",
         default_doc="`{}`",
+    ),
+    ConfigKey(
+        "COGNITO_IDENTITY_PROVIDERS",
+        "names",
+        "The app client's identity providers (its `SupportedIdentityProviders`, e.g. "
+        "`COGNITO ExampleCorp`; `load_outputs` fills it in when the outputs file lists them). "
+        "`/auth/login?idp=NAME` accepts only these names (others get a 400 page).",
+    ),
+    ConfigKey(
+        "COGNITO_IDENTITY_PROVIDER",
+        "string",
+        "Send every sign-in straight to this identity provider (Cognito skips its sign-in "
+        "page); one of `COGNITO_IDENTITY_PROVIDERS` when that is set. `?idp=` still wins.",
+        default_doc="none (Cognito's sign-in page)",
     ),
     ConfigKey(
         "COGNITO_GROUPS",

@@ -101,8 +101,11 @@ class LoginFlow:
         self.transaction_ttl = transaction_ttl
         self._clock = clock
 
-    def begin(self, *, binding: str, next_path: str | None) -> str:
-        """Store a new transaction and return the hosted UI URL to redirect the browser to."""
+    def begin(
+        self, *, binding: str, next_path: str | None, identity_provider: str | None = None
+    ) -> str:
+        """Store a new transaction and return the hosted UI URL to redirect the browser to
+        (with ``identity_provider``, Cognito sends the browser straight to that provider)."""
         self.oidc.ensure_hosted_ui_reachable()
         state = random_token()
         nonce = random_token()
@@ -113,6 +116,7 @@ class LoginFlow:
             state=state,
             nonce=nonce,
             code_challenge=pkce.challenge,
+            identity_provider=identity_provider,
         )
         transaction = LoginTransaction(
             state=state,
@@ -143,8 +147,10 @@ class LoginFlow:
                 if shown == "invalid_scope"
                 else " Please try again."
             )
+            said = _idp_description(params) if _bound(transaction, binding) else None
             raise LoginError(
-                f"The sign-in service reported an error ({shown}).{hint}", code="idp_error"
+                f"The sign-in service reported an error ({shown}){said or ''}.{hint}",
+                code="idp_error",
             )
         if not state:
             raise LoginError("The sign-in response has no state parameter.", code="missing_state")
@@ -154,9 +160,7 @@ class LoginFlow:
                 "This sign-in attempt is unknown, expired or was already used. Please start again.",
                 code="unknown_state",
             )
-        if binding is None or not hmac.compare_digest(
-            transaction.binding_hash, binding_hash(binding)
-        ):
+        if not _bound(transaction, binding):
             raise LoginError(
                 "This sign-in attempt was started in another browser. Please start again.",
                 code="wrong_browser",
@@ -212,3 +216,22 @@ class LoginFlow:
             log.warning("discarding an unreadable login transaction: %s", exc)
             return None
         return transaction if hmac.compare_digest(transaction.state, state) else None
+
+
+def _bound(transaction: LoginTransaction | None, binding: str | None) -> bool:
+    """Whether a transaction exists and was started by this browser."""
+    return (
+        transaction is not None
+        and binding is not None
+        and hmac.compare_digest(transaction.binding_hash, binding_hash(binding))
+    )
+
+
+def _idp_description(params: Mapping[str, str]) -> str | None:
+    """``: <error_description>`` for the error page, when the IdP sent a printable one (e.g.
+    a federated provider's error, which Cognito forwards). Shown only for a sign-in this
+    browser started, so nobody can put words on the page with a crafted link."""
+    text = params.get("error_description")
+    if not text or len(text) > 300 or not text.isprintable():
+        return None
+    return f": {text.strip().rstrip('.')}"

@@ -286,6 +286,7 @@ class OIDCProtocol:
         state: str,
         nonce: str,
         code_challenge: str,
+        identity_provider: str | None = None,
     ) -> str:
         params = {
             "response_type": "code",
@@ -297,6 +298,9 @@ class OIDCProtocol:
             "code_challenge": code_challenge,
             "code_challenge_method": "S256",
         }
+        if identity_provider is not None:
+            # Cognito skips its sign-in page and sends the browser to this provider
+            params["identity_provider"] = identity_provider
         return f"{metadata.authorization_endpoint}?{urlencode(params, quote_via=quote)}"
 
     def _logout_url(self, metadata: ProviderMetadata, logout_uri: str) -> str:
@@ -432,6 +436,7 @@ class OIDCClient(OIDCProtocol):
         state: str,
         nonce: str,
         code_challenge: str,
+        identity_provider: str | None = None,
     ) -> str:
         """The hosted UI URL that starts one sign-in (code flow, PKCE S256)."""
         return self._authorization_url(
@@ -441,6 +446,7 @@ class OIDCClient(OIDCProtocol):
             state=state,
             nonce=nonce,
             code_challenge=code_challenge,
+            identity_provider=identity_provider,
         )
 
     def logout_url(self, logout_uri: str) -> str:

@@ -2,17 +2,29 @@
 
 Group names are matched exactly and case-sensitively, as Cognito stores them. A user's
 permissions are the union of the permissions of all their groups; groups that the policy
-does not mention grant nothing.
+does not mention grant nothing. A key ``idp:NAME`` grants to everyone who signed in
+through the identity provider NAME (a federated user is also in Cognito's group
+``{poolId}_NAME``, which would tie the map to one pool).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import Final, Literal
 
 from cognito_sso.errors import ConfigurationError
 
-__all__ = ["GroupMode", "PermissionPolicy", "groups_satisfy"]
+__all__ = ["PROVIDER_KEY_PREFIX", "GroupMode", "PermissionPolicy", "groups_satisfy", "provider_key"]
+
+PROVIDER_KEY_PREFIX: Final = "idp:"
+"""A permission-map key ``idp:NAME`` grants to everyone who signed in through the identity
+provider NAME (Cognito's group for them, ``{poolId}_NAME``, needs the pool id; this does not)."""
+
+
+def provider_key(identity_provider: str) -> str:
+    """The permission-map key for everyone from ``identity_provider``."""
+    return PROVIDER_KEY_PREFIX + identity_provider
+
 
 GroupMode = Literal["any", "all"]
 """The accepted values of ``mode`` (checked at run time; other strings raise ValueError)."""
@@ -92,11 +104,17 @@ class PermissionPolicy:
         """Every permission some group grants."""
         return frozenset().union(*self._grants.values())
 
-    def permissions_for(self, groups: Iterable[str]) -> frozenset[str]:
-        """The union of the permissions granted by ``groups`` (unknown groups grant nothing)."""
+    def permissions_for(
+        self, groups: Iterable[str], identity_provider: str | None = None
+    ) -> frozenset[str]:
+        """The union of the permissions granted by ``groups`` (unknown groups grant nothing)
+        and by the key ``idp:{identity_provider}`` (everyone from that provider)."""
+        keys = set(_names(groups, "groups"))
+        if identity_provider:
+            keys.add(provider_key(identity_provider))
         granted: set[str] = set()
-        for group in _names(groups, "groups"):
-            granted |= self._grants.get(group, frozenset())
+        for key in keys:
+            granted |= self._grants.get(key, frozenset())
         return frozenset(granted)
 
     def has_all_permissions(self, groups: Iterable[str], required: Iterable[str]) -> bool:
@@ -111,7 +129,8 @@ class PermissionPolicy:
 
         Meant for a start-up warning: a typo in a group name silently grants nothing.
         """
-        return self.known_groups - _names(known, "known groups")
+        groups = {g for g in self.known_groups if not g.startswith(PROVIDER_KEY_PREFIX)}
+        return frozenset(groups - _names(known, "known groups"))
 
     def ungranted_permissions(self, used: Iterable[str]) -> frozenset[str]:
         """Permissions in ``used`` (e.g. by view decorators) that no group grants."""

@@ -87,6 +87,7 @@ class AsyncOIDCClient(OIDCProtocol):
         state: str,
         nonce: str,
         code_challenge: str,
+        identity_provider: str | None = None,
     ) -> str:
         """The hosted UI URL that starts one sign-in (code flow, PKCE S256)."""
         return self._authorization_url(
@@ -96,6 +97,7 @@ class AsyncOIDCClient(OIDCProtocol):
             state=state,
             nonce=nonce,
             code_challenge=code_challenge,
+            identity_provider=identity_provider,
         )
 
     async def logout_url(self, logout_uri: str) -> str:

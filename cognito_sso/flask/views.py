@@ -30,13 +30,40 @@ def _binding_cookie_name() -> str:
     return get_state().config.cookie_name + "_login"
 
 
+def _chosen_provider() -> str | Response | None:
+    """The identity provider of ``?idp=NAME`` (only names in COGNITO_IDENTITY_PROVIDERS; a
+    400 page otherwise), or COGNITO_IDENTITY_PROVIDER when none is asked for."""
+    config = get_state().config
+    requested = request.args.get("idp")
+    if requested is None:
+        return config.identity_provider
+    if requested not in config.identity_providers:
+        shown = requested if len(requested) <= 32 and requested.isprintable() else "(invalid)"
+        offered = ", ".join(config.identity_providers) or "none"
+        return error_response(
+            400,
+            "Unknown identity provider",
+            f"This service does not offer sign-in with “{shown}”.",
+            details=[f"Identity providers of this service: {offered}."],
+            json_body={"error": "unknown_identity_provider"},
+            login_url=login_url(),
+        )
+    return requested
+
+
 def login() -> Response:
-    """Start a sign-in: fresh state, nonce and PKCE; redirect to the hosted UI."""
+    """Start a sign-in: fresh state, nonce and PKCE; redirect to the hosted UI (or, with
+    ``?idp=NAME`` or COGNITO_IDENTITY_PROVIDER, straight to that identity provider)."""
     state = get_state()
+    provider = _chosen_provider()
+    if isinstance(provider, Response):
+        return provider
     binding = request.cookies.get(_binding_cookie_name())
     if not binding or len(binding) > _BINDING_MAX or not binding.isascii():
         binding = random_token()
-    url = state.login.begin(binding=binding, next_path=request.args.get("next"))
+    url = state.login.begin(
+        binding=binding, next_path=request.args.get("next"), identity_provider=provider
+    )
     response = redirect(url, code=302)
     response.set_cookie(
         _binding_cookie_name(),

@@ -99,28 +99,44 @@ def app_clients(
     }
 
 
+@dataclass(frozen=True)
+class CorpDirectory:
+    """The "Example Corp" pool with dave, registered as the provider `PROVIDER` of a pool."""
+
+    pool_id: str
+    client: AppClient
+    dave_sub: str
+
+
+def federate(factory: CognitoFactory, base_url: str, app_pool_id: str) -> CorpDirectory:
+    """Create the corp pool (dave, the federation client) and its provider in `app_pool_id`."""
+    corp_pool_id = factory.pool("Example Corp")
+    dave = factory.user(
+        corp_pool_id, DAVE, attributes={"name": "Dave Example", "given_name": "Dave"}
+    )
+    client = corp_client(factory, base_url, corp_pool_id)
+    factory.client.create_identity_provider(
+        UserPoolId=app_pool_id,
+        ProviderName=PROVIDER,
+        ProviderType="OIDC",
+        ProviderDetails=provider_details(client, f"{base_url}/{corp_pool_id}"),
+        AttributeMapping={"email": "email", "name": "name", "username": "sub"},
+        IdpIdentifiers=["example.com"],
+    )
+    dave_sub = {a["Name"]: a["Value"] for a in dave["UserAttributes"]}["sub"]
+    return CorpDirectory(corp_pool_id, client, dave_sub)
+
+
 @pytest.fixture
 def federated_pools(local_idp: RunningServer, cognito_factory: CognitoFactory) -> FederatedPools:
     """A fresh corp pool with dave, and an application pool federating to it."""
     base_url = local_idp.base_url
-    corp_pool_id = cognito_factory.pool("Example Corp")
-    dave = cognito_factory.user(
-        corp_pool_id, DAVE, attributes={"name": "Dave Example", "given_name": "Dave"}
-    )
-    federation = corp_client(cognito_factory, base_url, corp_pool_id)
     app_pool_id = cognito_factory.pool("sso-demo")
-    cognito_factory.client.create_identity_provider(
-        UserPoolId=app_pool_id,
-        ProviderName=PROVIDER,
-        ProviderType="OIDC",
-        ProviderDetails=provider_details(federation, f"{base_url}/{corp_pool_id}"),
-        AttributeMapping={"email": "email", "name": "name", "username": "sub"},
-        IdpIdentifiers=["example.com"],
-    )
+    corp = federate(cognito_factory, base_url, app_pool_id)
     clients = app_clients(cognito_factory, app_pool_id, ["COGNITO", PROVIDER])
     return FederatedPools(
         app=HostedPool(base_url, app_pool_id, **clients, factory=cognito_factory),
-        corp_pool_id=corp_pool_id,
-        corp_client=federation,
-        dave_sub={a["Name"]: a["Value"] for a in dave["UserAttributes"]}["sub"],
+        corp_pool_id=corp.pool_id,
+        corp_client=corp.client,
+        dave_sub=corp.dave_sub,
     )

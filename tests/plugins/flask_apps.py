@@ -403,6 +403,7 @@ def install_views(app: Flask, sso: CognitoSSO) -> None:
             name=user.name,
             groups=sorted(user.groups),
             permissions=sorted(user.permissions),
+            identity_provider=user.identity_provider,
         )
 
     @app.get("/invoices/new")
