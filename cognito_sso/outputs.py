@@ -43,6 +43,7 @@ class ServiceOutputs:
     redirect_uri: str | None = None
     logout_uri: str | None = None
     scopes: tuple[str, ...] = ()
+    identity_providers: tuple[str, ...] = ()  # the client's SupportedIdentityProviders
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of this service."""
@@ -52,6 +53,7 @@ class ServiceOutputs:
             "redirect_uri": self.redirect_uri,
             "logout_uri": self.logout_uri,
             "scopes": list(self.scopes),
+            "identity_providers": list(self.identity_providers),
         }
 
     @classmethod
@@ -67,6 +69,7 @@ class ServiceOutputs:
             redirect_uri=_text(doc, "redirect_uri", where),
             logout_uri=_text(doc, "logout_uri", where),
             scopes=_texts(doc, "scopes", where),
+            identity_providers=_texts(doc, "identity_providers", where),
         )
 
 
@@ -156,6 +159,7 @@ class PoolOutputs:
             "COGNITO_LOGOUT_URI": svc.logout_uri,
             "COGNITO_SCOPES": list(svc.scopes),
             "COGNITO_GROUPS": list(self.groups),
+            "COGNITO_IDENTITY_PROVIDERS": list(svc.identity_providers),
         }
         return {key: value for key, value in result.items() if value not in (None, "", [])}
 

@@ -6,15 +6,20 @@ default, and the password policy with its API shape (``Policies.PasswordPolicy``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "COGNITO_PROVIDER",
     "DEFAULT_READ_ATTRIBUTES",
+    "PROVIDER_NAME",
+    "SOCIAL_PROVIDER_TYPES",
     "STANDARD_ATTRIBUTES",
     "VERIFICATION_ATTRIBUTES",
     "PasswordPolicy",
+    "provider_name_problem",
 ]
 
 STANDARD_ATTRIBUTES: tuple[str, ...] = (
@@ -85,3 +90,23 @@ class PasswordPolicy:
                 )
             ),
         )
+
+
+COGNITO_PROVIDER = "COGNITO"
+"""The user pool itself in an app client's ``SupportedIdentityProviders``."""
+
+PROVIDER_NAME = re.compile(r"[^_\s][^\s][^_\s]{1,30}")
+r"""An identity provider's name: the model's ``[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+``,
+at most 32 characters (so at least 3)."""
+
+SOCIAL_PROVIDER_TYPES = frozenset({"Facebook", "Google", "LoginWithAmazon", "SignInWithApple"})
+
+
+def provider_name_problem(name: str, provider_type: str) -> str | None:
+    """Why Cognito refuses ``name`` for a provider of ``provider_type`` (API spelling, e.g.
+    ``OIDC``, ``Google``); None when it accepts it. Social providers are named by their type."""
+    if provider_type in SOCIAL_PROVIDER_TYPES and name != provider_type:
+        return f"a {provider_type} provider must be called {provider_type}"
+    if name == COGNITO_PROVIDER or PROVIDER_NAME.fullmatch(name) is None:
+        return "provider names are 3-32 characters, no spaces, no _ first or last, not COGNITO"
+    return None

@@ -24,7 +24,19 @@ from cognito_sso.provisioning.mapping import (
     user_login,
 )
 from cognito_sso.provisioning.plan import CREATE, Plan, ResourceChange, make_plan, render_plan
-from cognito_sso.provisioning.spec import ClientSpec, GroupSpec, Spec, UserSpec
+from cognito_sso.provisioning.provider_mapping import (
+    KIND,
+    provider_request,
+    provider_secret,
+    provider_update_request,
+)
+from cognito_sso.provisioning.spec import (
+    ClientSpec,
+    GroupSpec,
+    IdentityProviderSpec,
+    Spec,
+    UserSpec,
+)
 from cognito_sso.provisioning.state import PoolState, read_user
 
 
@@ -67,6 +79,7 @@ def apply(conn: Connection, spec: Spec, *, progress: Progress = quiet) -> ApplyR
         progress(line)
     if plan.blocking:
         raise ReplacementRequired(plan)
+    _require_secrets(spec, plan)
     if plan.has_changes:
         progress("applying:")
     start = conn.writes.count
@@ -74,6 +87,24 @@ def apply(conn: Connection, spec: Spec, *, progress: Progress = quiet) -> ApplyR
     pool_id = runner.run()
     writes = conn.writes.operations[start:]
     return ApplyResult(pool_id, plan, len(writes), writes)
+
+
+def _require_secrets(spec: Spec, plan: Plan) -> None:
+    """A provider can only be created with its client secret: refuse before any write when its
+    environment variable is unset (an update keeps the secret the provider has)."""
+    missing = [
+        f"{p.name} (${p.client_secret_env})"
+        for p in spec.identity_providers
+        if p.client_secret_env
+        and provider_secret(p) is None
+        and (change := plan.change(KIND, p.name)) is not None
+        and change.action == CREATE
+    ]
+    if missing:
+        raise ProvisioningError(
+            "refusing to apply; nothing was changed. These identity providers need their client "
+            f"secret in the environment: {', '.join(missing)}"
+        )
 
 
 class _Runner:
@@ -99,8 +130,15 @@ class _Runner:
             self.client.create_user_pool_domain(Domain=self.spec.domain_prefix, UserPoolId=pool_id)
         for group in self.spec.groups:
             self._group(pool_id, group, state)
+        # Providers before the clients that offer them, removals after the clients let go.
+        for provider in self.spec.identity_providers:
+            self._provider(pool_id, provider, state)
         for client in self.spec.clients:
             self._client(pool_id, client, state)
+        for provider in self.spec.identity_providers:
+            if provider.remove and self.plan.change(KIND, provider.name) is not None:
+                self.progress(f"  deleting identity provider {provider.name}")
+                self.client.delete_identity_provider(UserPoolId=pool_id, ProviderName=provider.name)
         for user in self.spec.users:
             self._user(pool_id, user)
         return pool_id
@@ -180,6 +218,24 @@ class _Runner:
         self.client.update_user_pool_client(
             **client_update_request(client, state.clients[client.name], members)
         )
+
+    def _provider(
+        self, pool_id: str, provider: IdentityProviderSpec, state: PoolState | None
+    ) -> None:
+        change = self.plan.change(KIND, provider.name)
+        if change is None or provider.remove:
+            return
+        secret = provider_secret(provider)
+        if change.action == CREATE:
+            self.progress(f"  creating identity provider {provider.name}")
+            self.client.create_identity_provider(
+                UserPoolId=pool_id, **provider_request(provider, secret)
+            )
+            return
+        assert state is not None
+        self.progress(f"  updating identity provider {provider.name} (full desired state)")
+        described = state.identity_providers[provider.name]
+        self.client.update_identity_provider(**provider_update_request(provider, described, secret))
 
     def _user(self, pool_id: str, user: UserSpec) -> None:
         change = self.plan.change("user", user.key)

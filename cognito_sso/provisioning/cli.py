@@ -104,7 +104,8 @@ def main(
     if args.command == "validate":
         say(
             f"spec {args.spec} is valid: pool {spec.pool.name}, {len(spec.groups)} group(s), "
-            f"{len(spec.clients)} client(s), {len(spec.users)} user(s)"
+            f"{len(spec.clients)} client(s), {len(spec.users)} user(s), "
+            f"{len(spec.identity_providers)} identity provider(s)"
         )
         return EXIT_OK
     conn: Connection | None = None

@@ -47,6 +47,7 @@ def collect_outputs(conn: Connection, spec: Spec, state: PoolState) -> PoolOutpu
             redirect_uri=client.callback_urls[0] if client.callback_urls else None,
             logout_uri=client.logout_urls[0] if client.logout_urls else None,
             scopes=client.oauth_scopes,
+            identity_providers=client.identity_providers,
         )
     domain = state.pool.get("Domain") or spec.domain_prefix
     return PoolOutputs(
@@ -84,8 +85,9 @@ def masked(data: Any) -> Any:
 def dotenv_text(outputs: PoolOutputs) -> str:
     """The outputs as `KEY=value` lines: pool-wide `COGNITO_*` keys and per-service
     `<SERVICE>_COGNITO_CLIENT_ID`, `..._CLIENT_SECRET`, `..._REDIRECT_URI`, `..._LOGOUT_URI`,
-    `..._SCOPES`. Values with spaces are double-quoted, so `set -a; . file` and python-dotenv
-    read them whole; the pool ARN and hosted-UI URL are comments (no setting reads them)."""
+    `..._SCOPES`, `..._IDENTITY_PROVIDERS`. Values with spaces are double-quoted, so
+    `set -a; . file` and python-dotenv read them whole; the pool ARN and hosted-UI URL are
+    comments (no setting reads them)."""
     lines = [
         f"# user pool {outputs.pool_arn}",
         f"# hosted UI {outputs.hosted_ui_base_url or '(no domain)'}",
@@ -102,6 +104,7 @@ def dotenv_text(outputs: PoolOutputs) -> str:
             f"{prefix}_COGNITO_REDIRECT_URI={service.redirect_uri or ''}",
             f"{prefix}_COGNITO_LOGOUT_URI={service.logout_uri or ''}",
             f'{prefix}_COGNITO_SCOPES="{" ".join(service.scopes)}"',
+            f'{prefix}_COGNITO_IDENTITY_PROVIDERS="{" ".join(service.identity_providers)}"',
         ]
     return "\n".join(lines) + "\n"
 

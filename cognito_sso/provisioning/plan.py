@@ -20,16 +20,31 @@ from cognito_sso.provisioning.mapping import (
     group_view,
     user_view,
 )
-from cognito_sso.provisioning.spec import Spec
+from cognito_sso.provisioning.provider_mapping import CREATE_ONLY as PROVIDER_CREATE_ONLY
+from cognito_sso.provisioning.provider_mapping import (
+    KIND,
+    masked_views,
+    provider_request,
+    provider_secret,
+    provider_view,
+)
+from cognito_sso.provisioning.spec import IdentityProviderSpec, Spec
 from cognito_sso.provisioning.state import DomainState, PoolState, read_domain, read_state
 
 CREATE = "create"
 UPDATE = "update"
 REPLACE = "replace"
 CONFLICT = "conflict"
+DELETE = "delete"
 
-_SYMBOLS = {CREATE: "+", UPDATE: "~", REPLACE: "!", CONFLICT: "!"}
-_VERBS = {CREATE: "create", UPDATE: "update", REPLACE: "replace required", CONFLICT: "conflict"}
+_SYMBOLS = {CREATE: "+", UPDATE: "~", REPLACE: "!", CONFLICT: "!", DELETE: "-"}
+_VERBS = {
+    CREATE: "create",
+    UPDATE: "update",
+    REPLACE: "replace required",
+    CONFLICT: "conflict",
+    DELETE: "delete",
+}
 _MAX_VALUE_WIDTH = 120
 
 
@@ -172,6 +187,7 @@ def make_plan(conn: Connection, spec: Spec, progress: Progress = quiet) -> Plan:
                 CLIENT_CREATE_ONLY,
             )
         )
+    changes += [_provider_change(p, s) for p in spec.identity_providers]
     for user in spec.users:
         found = s.users.get(user.key) if s else None
         changes.append(
@@ -186,6 +202,18 @@ def make_plan(conn: Connection, spec: Spec, progress: Progress = quiet) -> Plan:
             )
         )
     return Plan(spec, state, domain, [c for c in changes if c is not None])
+
+
+def _provider_change(
+    provider: IdentityProviderSpec, state: PoolState | None
+) -> ResourceChange | None:
+    described = state.identity_providers.get(provider.name) if state else None
+    if provider.remove:
+        return None if described is None else ResourceChange(KIND, provider.name, DELETE)
+    desired = provider_view(provider_request(provider, provider_secret(provider)))
+    current = None if described is None else provider_view(described)
+    masked_views(provider, desired, current)
+    return _compare(KIND, provider.name, desired, current, PROVIDER_CREATE_ONLY)
 
 
 def _domain_change(
@@ -258,8 +286,9 @@ def render_plan(plan: Plan) -> list[str]:
         if change.action != CREATE and change.note:
             lines.append(f"    ! {change.note}")
     counts = {a: sum(1 for c in plan.changes if c.action == a) for a in _VERBS}
+    deleted = f"{counts[DELETE]} to delete, " if counts[DELETE] else ""
     lines.append(
-        f"Plan: {counts[CREATE]} to create, {counts[UPDATE]} to update, "
+        f"Plan: {counts[CREATE]} to create, {counts[UPDATE]} to update, {deleted}"
         f"{counts[REPLACE] + counts[CONFLICT]} refused (replace required or conflict)."
     )
     return lines

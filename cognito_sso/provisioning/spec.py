@@ -13,9 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cognito_sso.provisioning.provider_spec import IdentityProviderSpec, read_identity_provider
 from cognito_sso.provisioning.spec_reader import Problem, TableReader
 from cognito_sso.urls import redirect_url_problem
-from cognito_sso.userpool import STANDARD_ATTRIBUTES, VERIFICATION_ATTRIBUTES, PasswordPolicy
+from cognito_sso.userpool import (
+    COGNITO_PROVIDER,
+    STANDARD_ATTRIBUTES,
+    VERIFICATION_ATTRIBUTES,
+    PasswordPolicy,
+)
 
 __all__ = [
     "ClientSpec",
@@ -23,6 +29,7 @@ __all__ = [
     "Duration",
     "EmailSpec",
     "GroupSpec",
+    "IdentityProviderSpec",
     "InviteSpec",
     "MfaSpec",
     "PasswordPolicy",
@@ -239,6 +246,7 @@ class Spec:
     groups: tuple[GroupSpec, ...] = ()
     clients: tuple[ClientSpec, ...] = ()
     users: tuple[UserSpec, ...] = ()
+    identity_providers: tuple[IdentityProviderSpec, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------
@@ -253,11 +261,12 @@ def load_spec(path: str | Path) -> Spec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError([Problem("(file)", f"not valid TOML: {exc}")]) from exc
-    return parse_spec(data)
+    return parse_spec(data, base_dir=source.parent)
 
 
-def parse_spec(data: Mapping[str, Any]) -> Spec:
-    """Validate an already-parsed spec document; raises `SpecError`."""
+def parse_spec(data: Mapping[str, Any], *, base_dir: str | Path = ".") -> Spec:
+    """Validate an already-parsed spec document; raises `SpecError`. Files the spec names
+    (SAML `metadata_file`) are relative to `base_dir` (`load_spec`: the spec's folder)."""
     problems: list[Problem] = []
     root = TableReader(data, "", problems)
     pool = _read_pool(root.table("pool", required=True))
@@ -265,11 +274,16 @@ def parse_spec(data: Mapping[str, Any]) -> Spec:
     groups = tuple(_read_group(name, t) for name, t in root.tables("groups").items())
     clients = tuple(_read_client(name, t) for name, t in root.tables("clients").items())
     users = tuple(_read_user(key, t) for key, t in root.tables("users").items())
+    providers = tuple(
+        read_identity_provider(name, t, Path(base_dir))
+        for name, t in root.tables("identity_providers").items()
+    )
     root.close()
-    _cross_checks(root, pool, domain, groups, users)
+    spec = Spec(pool, domain, groups, clients, users, providers)
+    _cross_checks(root, spec)
     if problems:
         raise SpecError(problems)
-    return Spec(pool, domain, groups, clients, users)
+    return spec
 
 
 # -- pool --------------------------------------------------------------------------------
@@ -535,14 +549,10 @@ def _read_user(key: str, t: TableReader) -> UserSpec:
     return user
 
 
-def _cross_checks(
-    root: TableReader,
-    pool: PoolSpec,
-    domain: str | None,
-    groups: tuple[GroupSpec, ...],
-    users: tuple[UserSpec, ...],
-) -> None:
-    if pool.verification.default_option == "link" and domain is None:
+def _cross_checks(root: TableReader, spec: Spec) -> None:
+    pool, groups, users = spec.pool, spec.groups, spec.users
+    _provider_checks(root, spec)
+    if pool.verification.default_option == "link" and spec.domain_prefix is None:
         root.problem(
             "pool.verification.default_option", "link verification needs a [domain] prefix"
         )
@@ -566,3 +576,24 @@ def _cross_checks(
         if folded in seen_emails:
             root.problem(f"users.{user.key}.email", f"same address as users.{seen_emails[folded]}")
         seen_emails[folded] = user.key
+
+
+def _provider_checks(root: TableReader, spec: Spec) -> None:
+    """Clients name only COGNITO and the spec's providers; identifiers are unique."""
+    offered = {p.name for p in spec.identity_providers if not p.remove}
+    for client in spec.clients:
+        for name in client.identity_providers:
+            if name != COGNITO_PROVIDER and name not in offered:
+                root.problem(
+                    f"clients.{client.name}.identity_providers",
+                    f"{name!r} is not a provider of [identity_providers] (nor COGNITO)",
+                )
+    seen: dict[str, str] = {}
+    for provider in spec.identity_providers:
+        for identifier in provider.identifiers:
+            other = seen.setdefault(identifier.casefold(), provider.name)
+            if other != provider.name:
+                root.problem(
+                    f"identity_providers.{provider.name}.identifiers",
+                    f"{identifier!r} is already an identifier of {other}",
+                )

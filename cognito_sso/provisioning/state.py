@@ -40,6 +40,7 @@ class PoolState:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     clients: dict[str, dict[str, Any]] = field(default_factory=dict)
     users: dict[str, UserState] = field(default_factory=dict)  # by spec user key
+    identity_providers: dict[str, dict[str, Any]] = field(default_factory=dict)  # by name
 
     @property
     def pool_id(self) -> str:
@@ -116,6 +117,7 @@ def read_state(conn: Connection, spec: Spec, progress: Progress = quiet) -> Pool
         state.clients[name] = client.describe_user_pool_client(
             UserPoolId=pool_id, ClientId=summary["ClientId"]
         )["UserPoolClient"]
+    _read_identity_providers(client, spec, state)
     for done, user in enumerate(spec.users, 1):
         found = read_user(conn, pool_id, user_login(spec, user))
         if found is not None:
@@ -129,6 +131,21 @@ def read_state(conn: Connection, spec: Spec, progress: Progress = quiet) -> Pool
         f"{len(state.users)} of {len(spec.users)} users"
     )
     return state
+
+
+def _read_identity_providers(client: CognitoClient, spec: Spec, state: PoolState) -> None:
+    """DescribeIdentityProvider for each of the spec's providers the pool has."""
+    wanted = {p.name for p in spec.identity_providers}
+    if not wanted:
+        return
+    for summary in _pages(
+        client, "list_identity_providers", "Providers", UserPoolId=state.pool_id, MaxResults=60
+    ):
+        name = summary["ProviderName"]
+        if name in wanted:
+            state.identity_providers[name] = client.describe_identity_provider(
+                UserPoolId=state.pool_id, ProviderName=name
+            )["IdentityProvider"]
 
 
 def read_user(conn: Connection, pool_id: str, login: str) -> UserState | None:

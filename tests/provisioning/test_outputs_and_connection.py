@@ -54,6 +54,7 @@ OUTPUTS_JSON: dict[str, Any] = {
             "redirect_uri": "http://localhost:5001/auth/callback",
             "logout_uri": "http://localhost:5001/auth/logged-out",
             "scopes": ["openid", "email"],
+            "identity_providers": ["COGNITO", "Corp"],
         }
     },
 }
@@ -111,6 +112,7 @@ def test_dotenv() -> None:
     assert "COGNITO_USER_POOL_ID=eu-west-1_AbC123def\n" in text
     assert f"BILLING_COGNITO_CLIENT_SECRET={SECRET}\n" in text
     assert 'BILLING_COGNITO_SCOPES="openid email"\n' in text
+    assert 'BILLING_COGNITO_IDENTITY_PROVIDERS="COGNITO Corp"\n' in text
     assert "COGNITO_ENDPOINT_URL=\n" in text
 
 
@@ -214,6 +216,7 @@ def test_outputs_without_a_version_still_load(tmp_path: Path) -> None:
     path.write_text(json.dumps(old), encoding="utf-8")
     assert read_outputs(path) == OUTPUTS
     assert load_outputs(path, "billing")["COGNITO_CLIENT_SECRET"] == SECRET
+    assert load_outputs(path, "billing")["COGNITO_IDENTITY_PROVIDERS"] == ["COGNITO", "Corp"]
 
 
 def test_outputs_of_a_future_version_are_refused(tmp_path: Path) -> None:

@@ -50,6 +50,15 @@ MAXIMAL_CHANGES = (
     ('oauth_flows = ["code", "implicit"]', 'oauth_flows = ["code"]'),
     ('groups = ["staff", "plain"]', 'groups = ["plain"]'),
     ('refresh_token_grace_period = "30s"', 'refresh_token_grace_period = "1m"'),
+    ('scopes = ["openid", "email", "profile"]', 'scopes = ["openid", "email"]'),
+    ('"COGNITO", "Corp", "CorpSaml", "Google"', '"COGNITO", "Corp", "Google"'),
+    (
+        'type = "saml"\nmetadata_url = "https://saml.example.com/metadata.xml"\n'
+        'idp_sign_out = true\nidentifiers = ["saml.example.com"]\n\n'
+        "[identity_providers.CorpSaml.attribute_mapping]\n"
+        'email = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"\n',
+        "remove = true\n",
+    ),
 )
 
 
@@ -111,7 +120,11 @@ def test_demo_spec_requests_validate_against_the_model(conn: Connection, tmp_pat
     } <= recorder.operations
 
 
-def test_maximal_spec_requests_validate_against_the_model(conn: Connection, tmp_path: Path) -> None:
+def test_maximal_spec_requests_validate_against_the_model(
+    conn: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAXIMAL_CORP_SECRET", "corp-secret-value-1234")
+    monkeypatch.setenv("MAXIMAL_GOOGLE_SECRET", "google-secret-value-1234")
     base = spec_variant(tmp_path, name="maximal", base=MAXIMAL_SPEC)
     changed = spec_variant(tmp_path, *MAXIMAL_CHANGES, name="maximal-changed", base=MAXIMAL_SPEC)
     recorder = run_lifecycle(conn, base, changed, tmp_path)
@@ -121,6 +134,11 @@ def test_maximal_spec_requests_validate_against_the_model(conn: Connection, tmp_
         "CONFIRM_WITH_LINK"
     )
     assert "DeviceConfiguration" not in updates[-1]
+    assert {
+        "CreateIdentityProvider",
+        "UpdateIdentityProvider",
+        "DeleteIdentityProvider",
+    } <= recorder.operations
     (create,) = [params for name, params in recorder.calls if name == "CreateUserPool"]
     assert create["IssuerConfiguration"] == {"Type": "UPDATED"}
     client_updates = [p for name, p in recorder.calls if name == "UpdateUserPoolClient"]
