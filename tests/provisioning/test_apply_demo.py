@@ -104,6 +104,7 @@ def test_admin_only_and_invitation(applied: Applied) -> None:
 def test_mfa_totp_optional_no_sms(applied: Applied) -> None:
     mfa = applied.client.get_user_pool_mfa_config(UserPoolId=applied.pool_id)
     assert mfa["MfaConfiguration"] == "OPTIONAL"
+    assert describe_pool(applied)["MfaConfiguration"] == "OPTIONAL"  # one field, as on AWS
     assert mfa["SoftwareTokenMfaConfiguration"]["Enabled"] is True
     assert not (mfa.get("SmsMfaConfiguration") or {}).get("SmsConfiguration")
     assert (

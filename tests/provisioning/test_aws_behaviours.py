@@ -32,8 +32,14 @@ def mfa() -> OneMfaField:
     return OneMfaField()
 
 
-@pytest.fixture
-def aws_like(fresh_idp: RunningServer, mfa: OneMfaField) -> Iterator[Connection]:
+@pytest.fixture(params=["aws double", "local IdP"])
+def aws_like(
+    request: pytest.FixtureRequest, fresh_idp: RunningServer, mfa: OneMfaField
+) -> Iterator[Connection]:
+    """The AWS double in front of the local IdP, and the local IdP itself (one MFA mode too)."""
+    if request.param == "local IdP":
+        yield api.connect(endpoint_url=fresh_idp.base_url, region="eu-west-1")
+        return
     with proxied_cognito(fresh_idp.base_url.rstrip("/"), on_call=mfa) as url:
         yield api.connect(endpoint_url=url, region="eu-west-1")
 

@@ -240,8 +240,7 @@ def test_unmanaged_account_recovery_is_left_alone(
     pool_id = api.apply(conn, spec).pool_id
     console = make_cognito_client(fresh_idp.base_url)
     recovery = {"RecoveryMechanisms": [{"Priority": 1, "Name": "admin_only"}]}
-    # (MfaConfiguration given: the local IdP's DescribeUserPool reports OFF, see notes)
-    full_update_pool(console, pool_id, AccountRecoverySetting=recovery, MfaConfiguration="OPTIONAL")
+    full_update_pool(console, pool_id, AccountRecoverySetting=recovery)
     assert api.render_plan(api.plan(conn, spec)) == ["no changes"]
     # A managed change elsewhere keeps it (the full update carries the described setting).
     changed = load_spec(

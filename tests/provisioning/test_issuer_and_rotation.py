@@ -3,16 +3,20 @@ plan, apply, drift, and the UPDATED issuer read from discovery into the outputs 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
+from flask import Flask
 
+from cognito_sso.flask import CognitoSSO
 from cognito_sso.local.server import RunningServer
-from cognito_sso.local.testing import make_cognito_client
+from cognito_sso.local.testing import CognitoFactory, make_cognito_client
 from cognito_sso.outputs import load_outputs
 from cognito_sso.provisioning import api
 from cognito_sso.provisioning.aws import Connection
 from cognito_sso.provisioning.plan import REPLACE
+from tests.plugins.flask_apps import SECRET_KEY, Browser, serve
 from tests.provisioning.conftest import spec_variant
 from tests.provisioning.test_drift_and_replace import client_ids, fields_of, full_update_client
 
@@ -38,6 +42,56 @@ def test_updated_issuer_reaches_the_outputs_file(
     base = fresh_idp.base_url.rstrip("/")
     discovered = httpx.get(f"{base}/{pool_id}/.well-known/openid-configuration", timeout=5)
     assert issuer == discovered.json()["issuer"]
+    assert issuer != f"{base}/{pool_id}"  # the UPDATED form, not the assembled original one
+
+
+def test_a_flask_app_signs_in_with_the_outputs_file_alone(
+    fresh_idp: RunningServer, conn: Connection, tmp_path: Path
+) -> None:
+    """Issue 14: a pool with the UPDATED issuer, a Flask app configured only by the outputs
+    file (no issuer, no client settings of its own), a real sign-in through the hosted UI."""
+    outputs = tmp_path / "outputs.json"
+
+    def app_factory(base_url: str) -> Flask:
+        spec_path = spec_variant(
+            tmp_path,
+            UPDATED_ISSUER,
+            ("http://localhost:5001/auth/callback", f"{base_url}/auth/callback"),
+            ("http://localhost:5001/auth/logged-out", f"{base_url}/auth/logged-out"),
+        )
+        spec = api.load_spec(spec_path)
+        api.apply(conn, spec)
+        api.write_outputs_for(conn, spec, outputs)
+        app = Flask("updated_issuer")
+        app.config.update(
+            SECRET_KEY=SECRET_KEY,
+            COGNITO_OUTPUTS_FILE=str(outputs),
+            COGNITO_SERVICE="billing",
+            COGNITO_SESSION_STORE=f"sqlite:///{tmp_path / 'sessions.db'}",
+        )
+        sso = CognitoSSO(app)
+
+        @app.get("/private")
+        @sso.login_required
+        def private() -> str:
+            return f"signed in as {sso.current_user.email}"
+
+        return app
+
+    served, _ = serve(app_factory)
+    browser = Browser()
+    try:
+        pool_id = json.loads(outputs.read_text(encoding="utf-8"))["pool_id"]
+        issuer = load_outputs(outputs, "billing")["COGNITO_ISSUER"]
+        assert issuer == f"{fresh_idp.base_url.rstrip('/')}/issuer/{pool_id}"  # UPDATED form
+        factory = CognitoFactory(make_cognito_client(fresh_idp.base_url))
+        factory.user(pool_id, "erin@example.com", attributes={"name": "Erin Example"})
+        page = browser.sign_in(f"{served.base_url}/private", "erin@example.com")
+        assert page.status_code == 200, page.text
+        assert page.text == "signed in as erin@example.com"
+    finally:
+        browser.close()
+        served.stop()
 
 
 def test_changing_the_issuer_format_is_refused_as_a_replacement(
