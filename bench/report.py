@@ -240,9 +240,16 @@ Measured {_machine(data)}.
 
 Goals: cold (verified-token cache off) within {goals["cold_ratio_max"]}x raw:
 {"met" if met["cold"] else "**missed**"}; warm under {goals["warm_us_max"]} us:
-{"met" if met["warm"] else "**missed**"}.
+{"met" if met["warm"] else "**missed**"}{_peer_goal(goals, met)}.
 """
     )
+
+
+def _peer_goal(goals: dict[str, Any], met: dict[str, bool]) -> str:
+    if "ahead_of_peers" not in met:
+        return ""
+    verdict = "met" if met["ahead_of_peers"] else "**missed**"
+    return f"; cold faster than {' and '.join(goals['cold_ahead_of'])}: {verdict}"
 
 
 def section_signin(data: dict[str, Any] | None) -> str:

@@ -1,22 +1,79 @@
-"""Reading verified token claims: typed values out of a claims mapping, never trusting shape.
+"""Token claims: the read-only record of a verified token's claims, and typed readers.
 
-Verification (signature, issuer, expiry, audience) happens in :mod:`cognito_sso.verifier`;
-these helpers only read claims that already passed it.
+One :class:`Claims` instance is shared by every caller that presents the same token (the
+verifier caches it), so it must not change: writes raise ``TypeError``, JSON arrays become
+tuples and nested objects are read-only too. Verification (signature, issuer, expiry,
+audience) happens in :mod:`cognito_sso.verifier`; the readers (``*_claim``) only read claims
+that already passed it, never trusting their shape.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
-__all__ = ["COGNITO", "groups_claim", "identity_provider_claim", "scopes_claim", "str_claim"]
+__all__ = [
+    "COGNITO",
+    "Claims",
+    "frozen_claims",
+    "groups_claim",
+    "identity_provider_claim",
+    "scopes_claim",
+    "str_claim",
+]
 
 COGNITO: Final = "COGNITO"
 """The provider name of the pool's own users (as in ``identity_provider=COGNITO``)."""
 
 # The group Cognito puts a provider's users in: {poolId}_{ProviderName}
 _PROVIDER_GROUP: Final = re.compile(r"[a-z]{2,5}(?:-[a-z]+)+-\d+_[0-9A-Za-z]+_(?P<provider>.+)")
+
+
+class Claims(dict[str, Any]):
+    """A read-only ``dict`` of claims. ``dict(claims)`` gives a mutable shallow copy;
+    ``json.dumps`` works as for a dict."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("verified claims are read-only; copy them with dict(claims)")
+
+    __setitem__ = _read_only
+    __delitem__ = _read_only
+    __ior__ = _read_only
+    clear = _read_only
+    pop = _read_only
+    popitem = _read_only
+    setdefault = _read_only
+    update = _read_only
+
+    def __reduce__(self) -> tuple[type[dict[str, Any]], tuple[dict[str, Any]]]:
+        return (dict, (dict(self),))
+
+    def __copy__(self) -> Claims:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Claims:
+        return self
+
+
+def frozen_claims(obj: dict[str, Any]) -> Claims:
+    """A parsed JSON object as :class:`Claims`: its arrays as tuples, its objects as
+    :class:`Claims`, recursively."""
+    claims = Claims(obj)
+    for name, value in obj.items():
+        if type(value) is list or type(value) is dict:
+            dict.__setitem__(claims, name, _frozen(value))
+    return claims
+
+
+def _frozen(value: Any) -> Any:
+    if type(value) is list:
+        return tuple([_frozen(item) for item in value])
+    if type(value) is dict:
+        return frozen_claims(value)
+    return value
 
 
 def groups_claim(claims: Mapping[str, Any]) -> list[str]:

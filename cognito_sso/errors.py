@@ -1,10 +1,12 @@
 """Exception hierarchy of cognito_sso.
 
-Every error raised by the library derives from :class:`CognitoSSOError`. Token verification
-raises only subclasses of :class:`InvalidTokenError`; bad configuration raises
-:class:`ConfigurationError` when an object is constructed. Messages never contain a token.
-Other modules (sessions, OIDC client, Flask extension) define their own errors in their own
-modules, subclassing :class:`CognitoSSOError`.
+Every error raised by the library derives from :class:`CognitoSSOError`, and every public
+one is exported from :mod:`cognito_sso`. Token verification raises only subclasses of
+:class:`InvalidTokenError`, one per failed check, grouped by the stage that failed
+(structure, key and signature, claims); bad configuration raises :class:`ConfigurationError`
+when an object is constructed. Messages never contain a token. The errors of the IdP client,
+the sign-in and the session stores live next to their code (``cognito_sso.oidc``,
+``cognito_sso.login``, ``cognito_sso.sessions``), subclassing :class:`CognitoSSOError`.
 """
 
 from __future__ import annotations
@@ -12,20 +14,26 @@ from __future__ import annotations
 __all__ = [
     "AlgorithmNotAllowedError",
     "AtHashMismatchError",
+    "ClaimTypeError",
     "CognitoSSOError",
     "ConfigurationError",
     "InvalidAudienceError",
+    "InvalidAuthorizedPartyError",
     "InvalidClaimError",
+    "InvalidClientIdError",
     "InvalidIssuerError",
+    "InvalidJwksError",
     "InvalidSignatureError",
     "InvalidTokenError",
     "InvalidTokenUseError",
     "KeyNotFoundError",
     "KeysUnavailableError",
     "MalformedTokenError",
+    "MissingClaimError",
     "MissingScopeError",
     "NonceMismatchError",
     "TokenExpiredError",
+    "TokenIssuedInFutureError",
     "TokenNotYetValidError",
 ]
 
@@ -36,6 +44,14 @@ class CognitoSSOError(Exception):
 
 class ConfigurationError(CognitoSSOError, ValueError):
     """A constructor or configuration value is invalid (raised at construction time)."""
+
+
+class InvalidJwksError(CognitoSSOError, ValueError):
+    """A JWKS document is not usable (not JSON, no ``keys`` array, no valid RSA key).
+
+    Raised by :func:`cognito_sso.jwks.parse_jwks` and ``JwksCache.load``; inside a verify
+    call an unusable JWKS surfaces as :class:`KeysUnavailableError`.
+    """
 
 
 class InvalidTokenError(CognitoSSOError):
@@ -75,12 +91,25 @@ class InvalidClaimError(InvalidTokenError):
     """A claim is missing, has the wrong type, or has a value that is not accepted."""
 
 
+class MissingClaimError(InvalidClaimError):
+    """A required claim without a rule of its own (`exp`, `iat`, `sub`) is absent or empty."""
+
+
+class ClaimTypeError(InvalidClaimError):
+    """A claim has the wrong JSON type (a time that is not a finite number, a group that is
+    not a string...)."""
+
+
 class TokenExpiredError(InvalidClaimError):
     """`exp` (plus leeway) is in the past."""
 
 
 class TokenNotYetValidError(InvalidClaimError):
-    """`nbf` or `iat` (minus leeway) is in the future."""
+    """`nbf` (minus leeway) is in the future."""
+
+
+class TokenIssuedInFutureError(TokenNotYetValidError):
+    """`iat` (minus leeway) is in the future."""
 
 
 class InvalidIssuerError(InvalidClaimError):
@@ -88,7 +117,15 @@ class InvalidIssuerError(InvalidClaimError):
 
 
 class InvalidAudienceError(InvalidClaimError):
-    """`aud`/`azp` (ID token) or `client_id` (access token) names none of the client ids."""
+    """The ID token's `aud` does not name one of the client ids, or names one not trusted."""
+
+
+class InvalidAuthorizedPartyError(InvalidAudienceError):
+    """The ID token's `azp` is not one of the client ids, or is missing beside several `aud`."""
+
+
+class InvalidClientIdError(InvalidAudienceError):
+    """The access token's `client_id` is not one of the client ids."""
 
 
 class InvalidTokenUseError(InvalidClaimError):
@@ -105,3 +142,9 @@ class AtHashMismatchError(InvalidClaimError):
 
 class MissingScopeError(InvalidClaimError):
     """The access token's `scope` lacks a required scope."""
+
+
+def untrusted_repr(value: object) -> str:
+    """A bounded, printable description of an untrusted value, for an error message."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -13,6 +13,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from cognito_sso.errors import CognitoSSOError
+
 __all__ = [
     "RecordError",
     "decode_object",
@@ -24,7 +26,7 @@ __all__ = [
 ]
 
 
-class RecordError(ValueError):
+class RecordError(CognitoSSOError, ValueError):
     """A stored record is not valid JSON, has an unknown format version, or a field is
     missing or of the wrong type. Never carries the record's content."""
 

@@ -17,8 +17,6 @@ One :class:`JwksCache` per JWKS URI is shared by every verifier of the process
 
 from __future__ import annotations
 
-import binascii
-import json
 import logging
 import threading
 import time
@@ -29,7 +27,9 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
 
 from cognito_sso._http import make_http_client, read_capped
-from cognito_sso.errors import KeyNotFoundError, KeysUnavailableError
+from cognito_sso.base64url import b64url_decode
+from cognito_sso.errors import InvalidJwksError, KeyNotFoundError, KeysUnavailableError
+from cognito_sso.strict_json import parse_json
 from cognito_sso.urls import require_https_or_loopback
 
 __all__ = [
@@ -37,8 +37,6 @@ __all__ = [
     "DEFAULT_MIN_REFETCH_INTERVAL",
     "InvalidJwksError",
     "JwksCache",
-    "b64url_decode",
-    "b64url_decode_bytes",
     "parse_jwks",
     "reset_jwks_caches",
     "shared_jwks_cache",
@@ -55,36 +53,6 @@ DEFAULT_TOTAL_TIMEOUT = 5.0
 MIN_RSA_BITS = 2048
 MAX_RSA_BITS = 8192
 MAX_KID_LENGTH = 256
-
-_B64URL_TO_STD = bytes.maketrans(b"-_", b"+/")
-_PADDING = (b"", b"", b"==", b"=")  # by len % 4; 1 is impossible and fails in a2b_base64
-
-
-def b64url_decode_bytes(segment: bytes) -> bytes:
-    """Strict base64url decoding without padding (RFC 7515 section 2).
-
-    Raises ``ValueError`` (``binascii.Error``) for padding, the standard alphabet's ``+``/``/``,
-    whitespace or any other byte outside the base64url alphabet.
-    """
-    # One pass maps the alphabet to standard base64 and drops the characters that base64url
-    # forbids but a2b_base64 would accept; a length change reveals them.
-    standard = segment.translate(_B64URL_TO_STD, b"+/=")
-    if len(standard) != len(segment):
-        raise ValueError("not base64url without padding")
-    return binascii.a2b_base64(standard + _PADDING[len(standard) % 4], strict_mode=True)
-
-
-def b64url_decode(segment: str) -> bytes:
-    """:func:`b64url_decode_bytes` for text; non-ASCII text raises ``ValueError``."""
-    return b64url_decode_bytes(segment.encode("ascii"))
-
-
-class InvalidJwksError(ValueError):
-    """A JWKS document is not usable (not JSON, no ``keys`` array, no valid RSA key)."""
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _rsa_key_from_jwk(jwk: Mapping[str, Any]) -> RSAPublicKey | None:
@@ -123,8 +91,8 @@ def parse_jwks(document: bytes | str | Mapping[str, Any]) -> dict[str, RSAPublic
     if isinstance(document, (bytes, str)):
         try:
             text = document.decode("utf-8") if isinstance(document, bytes) else document
-            parsed = json.loads(text, parse_constant=_reject_constant)
-        except (ValueError, RecursionError):
+            parsed = parse_json(text)
+        except ValueError:
             raise InvalidJwksError("JWKS is not valid JSON") from None
     else:
         parsed = document

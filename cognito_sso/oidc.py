@@ -27,6 +27,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from cognito_sso._http import ResponseTooLargeError, read_capped
+from cognito_sso.base64url import b64url_encode
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
 from cognito_sso.urls import is_loopback_url, origin_of, require_https_or_loopback
 
@@ -104,7 +105,7 @@ class PKCEPair:
 def s256_challenge(verifier: str) -> str:
     """BASE64URL(SHA256(verifier)) without padding (RFC 7636, section 4.2)."""
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return b64url_encode(digest)
 
 
 def new_pkce_pair() -> PKCEPair:

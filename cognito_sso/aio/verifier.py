@@ -8,34 +8,26 @@ signature, claims) with the key already in memory.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from cognito_sso.aio.jwks import AsyncJwksCache, shared_async_jwks_cache
 from cognito_sso.errors import InvalidTokenError
-from cognito_sso.jwks import MAX_KID_LENGTH, b64url_decode
+from cognito_sso.jws import MAX_TOKEN_LENGTH, kid_of_header
 from cognito_sso.verifier import TokenVerifier
 
 __all__ = ["AsyncTokenVerifier", "unverified_kid"]
 
-_MAX_HEADER = 4096
-
 
 def unverified_kid(token: object) -> str | None:
     """The ``kid`` a token's header names, or None when there is none to look up. Only used
-    to decide what to fetch: the verifier checks the header itself."""
-    if not isinstance(token, str):
-        return None
-    header_segment = token.split(".", 1)[0]
-    if len(header_segment) > _MAX_HEADER:
+    to decide what to fetch: the verifier checks the whole token itself."""
+    if not isinstance(token, str) or not token.isascii() or len(token) > MAX_TOKEN_LENGTH:
         return None
     try:
-        header = json.loads(b64url_decode(header_segment))
-    except (ValueError, RecursionError):
+        return kid_of_header(token.split(".", 1)[0].encode("ascii"))
+    except InvalidTokenError:
         return None
-    kid = header.get("kid") if isinstance(header, dict) else None
-    return kid if isinstance(kid, str) and 0 < len(kid) <= MAX_KID_LENGTH else None
 
 
 class AsyncTokenVerifier:

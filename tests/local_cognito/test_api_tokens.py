@@ -13,6 +13,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from cognito_sso.base64url import b64url_decode
 from cognito_sso.local.errors import CognitoError, OAuthError
 from cognito_sso.local.model import Client, Pool, User
 from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
@@ -44,7 +45,7 @@ USER = User(
 
 def claims_of(token: str) -> dict[str, Any]:
     payload = token.split(".")[1]
-    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+    return dict(json.loads(b64url_decode(payload)))
 
 
 def service(tmp_path: Path | None = None, base_url: str = "http://127.0.0.1:9229") -> TokenService:
@@ -60,7 +61,7 @@ def test_jwks_has_two_keys_with_rfc7638_base64_kids() -> None:
         assert key["kid"] == base64.b64encode(hashlib.sha256(canonical.encode()).digest()).decode()
         assert len(key["kid"]) == 44 and key["alg"] == "RS256" and key["use"] == "sig"
         assert "d" not in key
-        assert len(base64.urlsafe_b64decode(key["n"] + "==")) == 256  # RSA-2048
+        assert len(b64url_decode(key["n"])) == 256  # RSA-2048
     assert tokens.jwks("eu-west-1_Other") != jwks  # per pool
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from cognito_sso.base64url import b64url_decode
 from cognito_sso.local.testing import DEFAULT_PASSWORD
 from tests.plugins.idp_web import Browser, HostedPool, exchange, oauth_client, signed_in
 
@@ -18,9 +18,7 @@ ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 
 def claims_of(token: str) -> dict[str, Any]:
     payload = token.split(".")[1]
-    decoded: dict[str, Any] = json.loads(
-        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-    )
+    decoded: dict[str, Any] = json.loads(b64url_decode(payload))
     return decoded
 
 

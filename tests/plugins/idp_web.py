@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 import pytest
 
+from cognito_sso.base64url import b64url_encode
 from cognito_sso.local.server import RunningServer
 from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
 
@@ -66,7 +66,7 @@ def pkce_pair() -> tuple[str, str]:
     """A fresh (verifier, S256 challenge), computed independently of the IdP's code."""
     verifier = secrets.token_urlsafe(48)
     digest = hashlib.sha256(verifier.encode()).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return verifier, b64url_encode(digest)
 
 
 @dataclass

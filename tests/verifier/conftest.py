@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,16 @@ from cognito_sso.jwks import reset_jwks_caches
 from cognito_sso.verifier import TokenVerifier
 from tests.verifier.jwks_server import JwksServer
 from tests.verifier.minting import CLIENT_ID, SigningKey, jwks, new_key
+
+T0 = 1_800_000_000  # a fixed "now" for the tests that set the clock
+LEEWAY = 60
+
+
+def times(**overrides: Any) -> dict[str, Any]:
+    """``iat``/``auth_time``/``exp`` claims valid at :data:`T0`, with overrides."""
+    base: dict[str, Any] = {"iat": T0 - 10, "auth_time": T0 - 10, "exp": T0 + 3600}
+    base.update(overrides)
+    return base
 
 
 class Clock:
@@ -72,3 +83,14 @@ def client_id() -> str:
 def verifier(issuer: str) -> TokenVerifier:
     """A verifier of the test pool using the process-wide JWKS cache (default jwks_uri)."""
     return TokenVerifier(issuer, CLIENT_ID)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(T0)
+
+
+@pytest.fixture
+def timed(issuer: str, clock: Clock) -> TokenVerifier:
+    """A verifier with a settable clock and no verified-token cache."""
+    return TokenVerifier(issuer, CLIENT_ID, leeway=LEEWAY, clock=clock, verified_cache_size=0)

@@ -13,18 +13,16 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from cognito_sso.base64url import b64url_encode
+
 POOL_ID = "eu-west-1_TestPool1"
 CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"
 OTHER_CLIENT_ID = "7otherclient0000000000000a"
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def b64json(value: Any) -> str:
     raw = value if isinstance(value, bytes) else json.dumps(value).encode()
-    return b64url(raw)
+    return b64url_encode(raw)
 
 
 @dataclass(frozen=True)
@@ -38,10 +36,10 @@ class SigningKey:
         e = numbers.e.to_bytes((numbers.e.bit_length() + 7) // 8, "big")
         jwk = {
             "alg": "RS256",
-            "e": b64url(e),
+            "e": b64url_encode(e),
             "kid": self.kid,
             "kty": "RSA",
-            "n": b64url(n),
+            "n": b64url_encode(n),
             "use": "sig",
         }
         jwk.update(overrides)
@@ -72,16 +70,16 @@ def mint(
     if header is not None:
         hdr = header
     signing_input = f"{b64json(hdr)}.{b64json(claims)}".encode()
-    return f"{signing_input.decode()}.{b64url(key.sign(signing_input))}"
+    return f"{signing_input.decode()}.{b64url_encode(key.sign(signing_input))}"
 
 
 def mint_raw(key: SigningKey, header_segment: str, payload_segment: str) -> str:
     signing_input = f"{header_segment}.{payload_segment}".encode()
-    return f"{signing_input.decode()}.{b64url(key.sign(signing_input))}"
+    return f"{signing_input.decode()}.{b64url_encode(key.sign(signing_input))}"
 
 
 def at_hash(access_token: str) -> str:
-    return b64url(hashlib.sha256(access_token.encode()).digest()[:16])
+    return b64url_encode(hashlib.sha256(access_token.encode()).digest()[:16])
 
 
 def access_claims(issuer: str, **overrides: Any) -> dict[str, Any]:

@@ -9,42 +9,20 @@ from typing import Any
 import pytest
 
 from cognito_sso import errors
+from cognito_sso.base64url import b64url_encode
 from cognito_sso.errors import InvalidTokenError
 from cognito_sso.verifier import TokenVerifier
-from tests.verifier.conftest import Clock
+from tests.verifier.conftest import LEEWAY, T0, Clock, times
 from tests.verifier.minting import (
     CLIENT_ID,
-    OTHER_CLIENT_ID,
     SigningKey,
     access_claims,
     at_hash,
     b64json,
-    b64url,
     id_claims,
     mint,
     mint_raw,
 )
-
-T0 = 1_800_000_000  # a fixed "now"
-LEEWAY = 60
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-def timed(issuer: str, clock: Clock) -> TokenVerifier:
-    """A verifier with a settable clock and no verified-token cache."""
-    return TokenVerifier(issuer, CLIENT_ID, leeway=LEEWAY, clock=clock, verified_cache_size=0)
-
-
-def times(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"iat": T0 - 10, "auth_time": T0 - 10, "exp": T0 + 3600}
-    base.update(overrides)
-    return base
-
 
 # -- exp / nbf / iat and each boundary of the leeway ------------------------------------------
 
@@ -82,8 +60,9 @@ def test_nbf_boundary(
     if ok:
         timed.verify_access_token(token)
     else:
-        with pytest.raises(errors.TokenNotYetValidError):
+        with pytest.raises(errors.TokenNotYetValidError) as info:
             timed.verify_access_token(token)
+        assert not isinstance(info.value, errors.TokenIssuedInFutureError)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +76,7 @@ def test_future_iat_boundary(
     if ok:
         timed.verify_id_token(token)
     else:
-        with pytest.raises(errors.TokenNotYetValidError):
+        with pytest.raises(errors.TokenIssuedInFutureError):
             timed.verify_id_token(token)
 
 
@@ -116,7 +95,7 @@ def test_exp_and_iat_are_required(
 ) -> None:
     claims = access_claims(issuer, **times())
     del claims[name]
-    with pytest.raises(errors.InvalidClaimError, match=name):
+    with pytest.raises(errors.MissingClaimError, match=name):
         timed.verify_access_token(mint(access_key, claims))
 
 
@@ -127,7 +106,7 @@ def test_numeric_claims_must_be_json_numbers(
 ) -> None:
     claims = access_claims(issuer, **times())
     claims[name] = value
-    with pytest.raises(errors.InvalidClaimError):
+    with pytest.raises(errors.ClaimTypeError, match=name):
         timed.verify_access_token(mint(access_key, claims))
 
 
@@ -144,9 +123,9 @@ def test_float_overflowing_to_infinity_is_rejected(
     claims = access_claims(issuer, **times())
     raw = json.dumps(claims).replace(f'"exp": {T0 + 3600}', '"exp": 1e400')
     token = mint_raw(
-        access_key, b64json({"alg": "RS256", "kid": access_key.kid}), b64url(raw.encode())
+        access_key, b64json({"alg": "RS256", "kid": access_key.kid}), b64url_encode(raw.encode())
     )
-    with pytest.raises(errors.InvalidClaimError):
+    with pytest.raises(errors.ClaimTypeError, match="exp"):
         timed.verify_access_token(token)
 
 
@@ -215,107 +194,33 @@ def test_access_token_shaped_as_id_token_is_rejected(
         timed.verify_id_token(mint(access_key, claims))
 
 
-# -- audience / client ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("aud", "ok"),
-    [
-        (CLIENT_ID, True),
-        ([CLIENT_ID], True),
-        ([OTHER_CLIENT_ID, CLIENT_ID], True),
-        (OTHER_CLIENT_ID, False),
-        ([OTHER_CLIENT_ID], False),
-        ([], False),
-        (None, False),
-        ("", False),
-        (CLIENT_ID.upper(), False),
-        (CLIENT_ID + " ", False),
-        (CLIENT_ID[:-1], False),
-        ([CLIENT_ID, 1], False),
-        ({"aud": CLIENT_ID}, False),
-        (1, False),
-    ],
-)
-def test_id_token_aud(
-    timed: TokenVerifier, issuer: str, id_key: SigningKey, aud: Any, ok: bool
-) -> None:
-    claims = id_claims(issuer, **times())
-    claims["aud"] = aud
-    token = mint(id_key, claims)
-    if ok:
-        timed.verify_id_token(token)
-    else:
-        with pytest.raises(errors.InvalidAudienceError):
-            timed.verify_id_token(token)
-
-
-def test_missing_aud(timed: TokenVerifier, issuer: str, id_key: SigningKey) -> None:
-    with pytest.raises(errors.InvalidAudienceError):
-        timed.verify_id_token(mint(id_key, id_claims(issuer, aud=None, **times())))
-
-
-@pytest.mark.parametrize(
-    ("azp", "ok"),
-    [(CLIENT_ID, True), (OTHER_CLIENT_ID, False), (None, False), ([CLIENT_ID], False)],
-)
-def test_id_token_azp_when_present(
-    timed: TokenVerifier, issuer: str, id_key: SigningKey, azp: Any, ok: bool
-) -> None:
-    claims = id_claims(issuer, **times())
-    claims["aud"] = [CLIENT_ID, OTHER_CLIENT_ID]
-    claims["azp"] = azp
-    token = mint(id_key, claims)
-    if ok:
-        timed.verify_id_token(token)
-    else:
-        with pytest.raises(errors.InvalidAudienceError):
-            timed.verify_id_token(token)
-
-
-def test_several_client_ids(
-    issuer: str, clock: Clock, id_key: SigningKey, access_key: SigningKey
-) -> None:
-    both = TokenVerifier(issuer, [OTHER_CLIENT_ID, CLIENT_ID], clock=clock)
-    both.verify_id_token(mint(id_key, id_claims(issuer, aud=OTHER_CLIENT_ID, **times())))
-    both.verify_access_token(
-        mint(access_key, access_claims(issuer, client_id=OTHER_CLIENT_ID, **times()))
-    )
-
-
-@pytest.mark.parametrize("client_id", [OTHER_CLIENT_ID, None, "", [CLIENT_ID], 1, CLIENT_ID + "x"])
-def test_access_token_client_id(
-    timed: TokenVerifier, issuer: str, access_key: SigningKey, client_id: Any
-) -> None:
-    claims = access_claims(issuer, **times())
-    claims["client_id"] = client_id
-    with pytest.raises(errors.InvalidAudienceError):
-        timed.verify_access_token(mint(access_key, claims))
-
-
-def test_access_token_aud_does_not_replace_client_id(
-    timed: TokenVerifier, issuer: str, access_key: SigningKey
-) -> None:
-    claims = access_claims(issuer, aud=CLIENT_ID, client_id=None, **times())
-    with pytest.raises(errors.InvalidAudienceError):
-        timed.verify_access_token(mint(access_key, claims))
-
-
 # -- sub, groups, string claims -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("sub", [None, "", 1, ["x"]])
-def test_sub_is_required(
-    timed: TokenVerifier, issuer: str, access_key: SigningKey, sub: Any
+@pytest.mark.parametrize(
+    ("sub", "error"),
+    [
+        (None, errors.ClaimTypeError),
+        ("", errors.MissingClaimError),
+        (1, errors.ClaimTypeError),
+        (["x"], errors.ClaimTypeError),
+    ],
+)
+def test_sub_is_a_non_empty_string(
+    timed: TokenVerifier,
+    issuer: str,
+    access_key: SigningKey,
+    sub: Any,
+    error: type[errors.InvalidClaimError],
 ) -> None:
     claims = access_claims(issuer, **times())
     claims["sub"] = sub
-    with pytest.raises(errors.InvalidClaimError, match="sub"):
+    with pytest.raises(error, match="sub"):
         timed.verify_access_token(mint(access_key, claims))
 
 
 def test_missing_sub(timed: TokenVerifier, issuer: str, id_key: SigningKey) -> None:
-    with pytest.raises(errors.InvalidClaimError, match="sub"):
+    with pytest.raises(errors.MissingClaimError, match="sub"):
         timed.verify_id_token(mint(id_key, id_claims(issuer, sub=None, **times())))
 
 
@@ -325,7 +230,7 @@ def test_groups_must_be_a_list_of_strings(
 ) -> None:
     claims = access_claims(issuer, **times())
     claims["cognito:groups"] = groups
-    with pytest.raises(errors.InvalidClaimError, match="groups"):
+    with pytest.raises(errors.ClaimTypeError, match="groups"):
         timed.verify_access_token(mint(access_key, claims))
 
 
@@ -345,7 +250,7 @@ def test_string_claims_have_string_values(
 ) -> None:
     claims = access_claims(issuer, **times())
     claims[name] = ["not", "a", "string"]
-    with pytest.raises(errors.InvalidClaimError):
+    with pytest.raises(errors.ClaimTypeError, match=name):
         timed.verify_access_token(mint(access_key, claims))
 
 
@@ -405,7 +310,7 @@ def test_id_token_without_at_hash_accepts_any_access_token(
 def test_at_hash_of_wrong_type(timed: TokenVerifier, issuer: str, id_key: SigningKey) -> None:
     claims = id_claims(issuer, **times())
     claims["at_hash"] = 5
-    with pytest.raises(errors.InvalidClaimError):
+    with pytest.raises(errors.AtHashMismatchError):
         timed.verify_id_token(mint(id_key, claims), access_token="x")
 
 

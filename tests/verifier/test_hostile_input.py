@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from cognito_sso.base64url import b64url_encode
 from cognito_sso.errors import InvalidTokenError
 from cognito_sso.verifier import TokenVerifier
-from tests.verifier.minting import SigningKey, access_claims, b64json, b64url, id_claims, mint
+from tests.verifier.minting import SigningKey, access_claims, b64json, id_claims, mint
 
 ODD_VALUES: list[Any] = [
     None,
@@ -114,7 +115,7 @@ def test_random_json_documents_as_header_and_payload(
         try:
             h = b64json(header)
         except (TypeError, ValueError):
-            h = b64url(json.dumps(str(header)).encode())
+            h = b64url_encode(json.dumps(str(header)).encode())
         signing_input = f"{h}.{b64json(payload)}"
-        token = f"{signing_input}.{b64url(access_key.sign(signing_input.encode()))}"
+        token = f"{signing_input}.{b64url_encode(access_key.sign(signing_input.encode()))}"
         _call(verifier, token)

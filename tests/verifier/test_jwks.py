@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cognito_sso import errors
+from cognito_sso.base64url import b64url_encode
 from cognito_sso.errors import InvalidTokenError
 from cognito_sso.jwks import (
     InvalidJwksError,
@@ -24,7 +25,6 @@ from tests.verifier.minting import (
     CLIENT_ID,
     SigningKey,
     access_claims,
-    b64url,
     id_claims,
     jwks,
     mint,
@@ -162,7 +162,7 @@ def _junk_entries(good: SigningKey) -> tuple[list[Any], list[SigningKey]]:
     enc, rs512, small = new_key(), new_key(), new_key(bits=1024)
     junk: list[Any] = [
         {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AAAA", "y": "AAAA", "use": "sig"},
-        {"kty": "oct", "kid": "hmac", "k": b64url(b"secret")},
+        {"kty": "oct", "kid": "hmac", "k": b64url_encode(b"secret")},
         enc.jwk(use="enc"),
         rs512.jwk(alg="RS512"),
         good.jwk(kid="no-n", n=None),
@@ -170,7 +170,7 @@ def _junk_entries(good: SigningKey) -> tuple[list[Any], list[SigningKey]]:
         good.jwk(kid="int-n", n=12345),
         good.jwk(kid="bad-b64", n="!!!!"),
         good.jwk(kid="padded", n=good.jwk()["n"] + "=="),
-        good.jwk(kid="even-e", e=b64url(b"\x01\x00\x00")),
+        good.jwk(kid="even-e", e=b64url_encode(b"\x01\x00\x00")),
         good.jwk(kid="e-one", e="AQ"),
         small.jwk(),
         good.jwk(kid=None),

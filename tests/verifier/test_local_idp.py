@@ -3,11 +3,13 @@ JWKS fetched from the IdP's issuer URL, the two-key layout, Cognito's claim shap
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from cognito_sso import errors
+from cognito_sso.base64url import b64url_decode
 from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
 from cognito_sso.verifier import TokenVerifier
 
@@ -82,9 +84,6 @@ def test_local_idp_tokens_rejected_for_other_clients_and_pools(
 
 
 def _kid(token: str) -> str:
-    import base64
-    import json
-
     header = token.split(".")[0]
-    kid: str = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["kid"]
+    kid: str = json.loads(b64url_decode(header))["kid"]
     return kid

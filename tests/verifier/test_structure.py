@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from cognito_sso import errors
+from cognito_sso.base64url import b64url_decode, b64url_encode
 from cognito_sso.errors import InvalidTokenError
 from cognito_sso.verifier import MAX_TOKEN_LENGTH, TokenVerifier
 from tests.verifier.jwks_server import JwksServer
@@ -18,7 +19,6 @@ from tests.verifier.minting import (
     SigningKey,
     access_claims,
     b64json,
-    b64url,
     id_claims,
     mint,
     mint_raw,
@@ -80,13 +80,7 @@ def test_tampered_signature(
     else:
         sig = bytearray(len(sig))
     with pytest.raises(errors.InvalidSignatureError):
-        verifier.verify_access_token(f"{head}.{b64url(bytes(sig))}")
-
-
-def b64url_decode(segment: str) -> bytes:
-    import base64
-
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        verifier.verify_access_token(f"{head}.{b64url_encode(bytes(sig))}")
 
 
 def test_algorithm_confusion_hs256_with_the_public_key(
@@ -100,7 +94,7 @@ def test_algorithm_confusion_hs256_with_the_public_key(
     )
     mac = hmac.new(pem, signing_input.encode(), hashlib.sha256).digest()
     with pytest.raises(errors.AlgorithmNotAllowedError):
-        verifier.verify_access_token(f"{signing_input}.{b64url(mac)}")
+        verifier.verify_access_token(f"{signing_input}.{b64url_encode(mac)}")
 
 
 @pytest.mark.parametrize(
@@ -241,16 +235,16 @@ def test_non_string_tokens(verifier: TokenVerifier, value: object) -> None:
 @pytest.mark.parametrize(
     "segment",
     [
-        b64url(b"not json"),
-        b64url(b"[]"),
-        b64url(b'"string"'),
-        b64url(b"42"),
-        b64url(b"null"),
-        b64url(b"\xff\xfe{}"),
-        b64url('{"alg":"RS256"}'.encode("utf-16")),
-        b64url(b'{"alg":"RS256","alg":"none"}'),  # duplicate member names
-        b64url(b'{"alg":NaN}'),
-        b64url(b"[" * 100_00 + b"]" * 100_00),
+        b64url_encode(b"not json"),
+        b64url_encode(b"[]"),
+        b64url_encode(b'"string"'),
+        b64url_encode(b"42"),
+        b64url_encode(b"null"),
+        b64url_encode(b"\xff\xfe{}"),
+        b64url_encode('{"alg":"RS256"}'.encode("utf-16")),
+        b64url_encode(b'{"alg":"RS256","alg":"none"}'),  # duplicate member names
+        b64url_encode(b'{"alg":NaN}'),
+        b64url_encode(b"[" * 100_00 + b"]" * 100_00),
         "QQ" + "Q",  # 3 chars: valid length; decodes to junk
         "Q",  # impossible base64 length
     ],
@@ -280,7 +274,9 @@ def test_header_must_be_a_json_object(
 def test_payload_must_be_a_json_object(
     verifier: TokenVerifier, access_key: SigningKey, payload: bytes
 ) -> None:
-    token = mint_raw(access_key, b64json({"alg": "RS256", "kid": access_key.kid}), b64url(payload))
+    token = mint_raw(
+        access_key, b64json({"alg": "RS256", "kid": access_key.kid}), b64url_encode(payload)
+    )
     with pytest.raises(errors.MalformedTokenError):
         verifier.verify_access_token(token)
 
@@ -294,9 +290,9 @@ def test_duplicate_claims_last_one_wins(
     header = b64json({"alg": "RS256", "kid": access_key.kid})
     smuggled = claims[:-1] + ', "client_id": "evil"}'
     with pytest.raises(errors.InvalidAudienceError):
-        verifier.verify_access_token(mint_raw(access_key, header, b64url(smuggled.encode())))
+        verifier.verify_access_token(mint_raw(access_key, header, b64url_encode(smuggled.encode())))
     first_evil = '{"client_id": "evil", ' + claims[1:]
-    token = mint_raw(access_key, header, b64url(first_evil.encode()))
+    token = mint_raw(access_key, header, b64url_encode(first_evil.encode()))
     assert verifier.verify_access_token(token)["client_id"] != "evil"
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 import uuid
@@ -11,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cognito_sso.base64url import b64url_encode
 from cognito_sso.local.errors import CognitoError
 from cognito_sso.local.federation.profile import identities_claim
 from cognito_sso.local.model import Client, User
@@ -21,15 +21,10 @@ _BOOLEAN_ATTRIBUTES = frozenset({"email_verified", "phone_number_verified"})
 _NUMBER_ATTRIBUTES = frozenset({"updated_at"})
 
 
-def b64url(data: bytes) -> str:
-    """Unpadded base64url."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def at_hash(access_token: str) -> str:
     """OIDC `at_hash` for RS256: base64url of the left half of SHA-256 of the token."""
     digest = hashlib.sha256(access_token.encode("ascii")).digest()
-    return b64url(digest[: len(digest) // 2])
+    return b64url_encode(digest[: len(digest) // 2])
 
 
 def readable_attributes(client: Client, user: User) -> dict[str, str]:
@@ -59,10 +54,10 @@ def attribute_claims(attributes: Mapping[str, str]) -> dict[str, Any]:
 
 def opaque_refresh_token() -> str:
     """A random string shaped like Cognito's JWE refresh tokens (5 parts), not parsable as JWS."""
-    header = b64url(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}')
+    header = b64url_encode(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}')
     parts = [secrets.token_bytes(256), secrets.token_bytes(12), secrets.token_bytes(720)]
     tag = secrets.token_bytes(16)
-    return ".".join([header, *(b64url(p) for p in parts), b64url(tag)])
+    return ".".join([header, *(b64url_encode(p) for p in parts), b64url_encode(tag)])
 
 
 @dataclass(frozen=True)

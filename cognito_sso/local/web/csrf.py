@@ -7,13 +7,13 @@ POST without the cookie, without the field, or with a token for another cookie o
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
 import secrets
 from typing import Final
 
+from cognito_sso.base64url import b64url_encode
 from cognito_sso.local.equal_secrets import equal_secrets
 
 CSRF_COOKIE: Final = "XSRF-TOKEN"
@@ -39,7 +39,7 @@ class CsrfSigner:
     def token(self, browser_id: str, form: str) -> str:
         """The token to embed in ``form`` for the browser holding ``browser_id``."""
         mac = hmac.new(self._secret, f"{browser_id}|{form}".encode(), hashlib.sha256)
-        return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode("ascii")
+        return b64url_encode(mac.digest())
 
     def check(self, browser_id: str | None, form: str, token: str | None) -> bool:
         """True when ``token`` is the token of ``form`` for this browser."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
 from typing import Final
+
+from cognito_sso.base64url import b64url_encode
 
 # RFC 7636 4.1/4.2: verifier is 43-128 unreserved characters; an S256 challenge is the
 # unpadded base64url of a SHA-256 digest, i.e. exactly 43 characters.
@@ -22,7 +23,7 @@ def is_valid_challenge(challenge: str) -> bool:
 def s256(verifier: str) -> str:
     """The S256 code challenge derived from ``verifier``."""
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return b64url_encode(digest)
 
 
 def verify(verifier: str, challenge: str) -> bool:
