@@ -191,6 +191,7 @@ class LoginFlow:
             id_claims, access_claims = verify_token_pair(
                 self.verifier, tokens.id_token, tokens.access_token, nonce=transaction.nonce
             )
+            session = Session.from_tokens(tokens, id_claims, access_claims, now=self._clock())
         except KeysUnavailableError as exc:
             raise IdPUnavailableError("signing keys unavailable") from exc
         except InvalidTokenError as exc:
@@ -199,7 +200,6 @@ class LoginFlow:
                 "The sign-in service sent tokens that failed verification.",
                 code="invalid_token",
             ) from None
-        session = Session.from_tokens(tokens, id_claims, access_claims, now=self._clock())
         return LoginResult(session=session, next_path=safe_next_path(transaction.next_path))
 
     def _pop_transaction(self, state: str | None) -> LoginTransaction | None:
@@ -215,7 +215,12 @@ class LoginFlow:
         except RecordError as exc:
             log.warning("discarding an unreadable login transaction: %s", exc)
             return None
-        return transaction if hmac.compare_digest(transaction.state, state) else None
+        return transaction if _same(transaction.state, state) else None
+
+
+def _same(stored: str, given: str) -> bool:
+    """Constant-time comparison of a stored value (any text: the store is input too)."""
+    return hmac.compare_digest(stored.encode(), given.encode())
 
 
 def _bound(transaction: LoginTransaction | None, binding: str | None) -> bool:
@@ -223,7 +228,7 @@ def _bound(transaction: LoginTransaction | None, binding: str | None) -> bool:
     return (
         transaction is not None
         and binding is not None
-        and hmac.compare_digest(transaction.binding_hash, binding_hash(binding))
+        and _same(transaction.binding_hash, binding_hash(binding))
     )
 
 

@@ -4,6 +4,7 @@ decorator, CORS preflight not sent to sign in, one ``current_user``."""
 from __future__ import annotations
 
 import asyncio
+from importlib.util import find_spec
 from typing import Any
 
 import httpx
@@ -56,6 +57,7 @@ def async_views(app: Flask, sso: CognitoSSO) -> None:
 
 @pytest.fixture
 def app(sso_env: SSOEnv) -> RunningApp:
+    assert find_spec("asgiref"), "async views need the flask extra's asgiref: make install"
     return sso_env.app(setup=async_views)
 
 

@@ -184,6 +184,8 @@ def test_transaction_with_unexpected_contents_is_a_4xx(
         {**good, "nonce": ["n"]},
         {**good, "v": 99},
         {**good, "state": "t" * 43},  # stored under another state than it names
+        {**good, "state": "é" * 43},  # not ASCII: compared without a TypeError
+        {**good, "binding_hash": "☃" * 64},
         # written before the record existed (no version): refused, the user starts again
         {"binding": binding_hash(binding), "verifier": "v" * 43, "nonce": "n", "next": "/"},
     ):
