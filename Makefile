@@ -5,8 +5,9 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
-# What the demo runs on: the Flask extension, the local IdP and provisioning (no dev tools).
-DEMO_EXTRAS := flask,local,provision
+# What the demo runs on: the Flask extension, the FastAPI adapter (audit), the local IdP and
+# provisioning (no dev tools).
+DEMO_EXTRAS := flask,fastapi,local,provision
 APT_PACKAGES := chromium redis-server
 
 .PHONY: install system-deps demo test lint package-check format bench clean

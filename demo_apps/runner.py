@@ -1,4 +1,5 @@
-"""`cognito-sso demo`: the local IdP, the demo pool, billing and reports in one process.
+"""`cognito-sso demo`: the local IdP, the demo pool, billing, reports (Flask) and audit
+(FastAPI) in one process.
 
 `start_stack()` is the Python API (the browser tests use it on free ports); `main(argv)` is
 the command: it prints the URLs, the invited users' temporary passwords (read from the
@@ -30,7 +31,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from cognito_sso.redaction import install_access_log_redaction
 
-DEFAULT_PORTS = {"idp": 9229, "billing": 5001, "reports": 5002}
+DEFAULT_PORTS = {"idp": 9229, "billing": 5001, "reports": 5002, "audit": 5003}
 # Shipped as package data of `provisioning`, so this also works in an installed environment.
 DEFAULT_SPEC = Path(str(importlib.resources.files("provisioning") / "pools" / "sso-demo.toml"))
 DEFAULT_CHECK_INTERVAL = 5.0
@@ -81,13 +82,54 @@ class ServedApp:
 
 
 @dataclass
+class ServedASGIApp:
+    """An ASGI app served by uvicorn (one event loop) in a daemon thread, on a bound socket."""
+
+    name: str
+    url: str
+    sock: socket.socket
+    server: Any = None  # uvicorn.Server once started
+    thread: threading.Thread | None = None
+
+    def start(self, app: Any) -> None:
+        """Serve ``app`` on the already-bound socket in a thread; return once it listens."""
+        import uvicorn
+
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run,
+            kwargs={"sockets": [self.sock]},
+            name=f"demo-{self.name}",
+            daemon=True,
+        )
+        self.thread.start()
+        while not self.server.started and self.thread.is_alive():
+            self.thread.join(0.01)
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        if self.server is not None and self.thread is not None:
+            self.server.should_exit = True
+            self.thread.join(timeout=10)
+        self.sock.close()
+
+
+def bind_asgi(host: str, port: int, name: str, public_host: str) -> ServedASGIApp:
+    """Bind `host:port` now (0 = a free port) so the URL is known before the app exists."""
+    sock = listening_socket(host, port, name, f"--{name}-port")
+    bound = sock.getsockname()[1]
+    return ServedASGIApp(name=name, url=f"http://{public_host}:{bound}", sock=sock)
+
+
+@dataclass
 class DemoStack:
     """Everything `start_stack` started; `stop()` ends it all (idempotent)."""
 
     idp_url: str
     outputs_path: Path
     state_dir: Path
-    apps: dict[str, ServedApp]
+    apps: dict[str, ServedApp | ServedASGIApp]
     flask_apps: dict[str, Flask]
     users: list[DemoUser]
     pool_id: str
@@ -100,6 +142,10 @@ class DemoStack:
     @property
     def reports_url(self) -> str:
         return self.apps["reports"].url
+
+    @property
+    def audit_url(self) -> str:
+        return self.apps["audit"].url
 
     def stop(self) -> None:
         """Stop the apps, then the IdP."""
@@ -225,16 +271,19 @@ def start_stack(
     idp_port: int = DEFAULT_PORTS["idp"],
     billing_port: int = DEFAULT_PORTS["billing"],
     reports_port: int = DEFAULT_PORTS["reports"],
+    audit_port: int = DEFAULT_PORTS["audit"],
     check_interval: float = DEFAULT_CHECK_INTERVAL,
     progress: Progress = lambda line: None,
     app_config: Mapping[str, Any] | None = None,
 ) -> DemoStack:
-    """Start the IdP, provision the demo pool, serve billing and reports; return the stack.
+    """Start the IdP, provision the demo pool, serve billing, reports and audit; return the
+    stack.
 
     Ports 0 pick free ports. On failure everything already started is stopped again and
     `DemoError` explains what went wrong.
     """
     from cognito_sso.errors import ConfigurationError
+    from cognito_sso.extras import MissingExtraError
     from cognito_sso.local.server import run_in_thread
     from cognito_sso.provisioning.spec import SpecError, load_spec
 
@@ -259,9 +308,10 @@ def start_stack(
         stoppers.append(idp.stop)
         progress(f"local IdP        {idp.base_url}")
 
-        apps = {
+        apps: dict[str, ServedApp | ServedASGIApp] = {
             "billing": bind(host, billing_port, "billing", public_host),
             "reports": bind(host, reports_port, "reports", public_host),
+            "audit": bind_asgi(host, audit_port, "audit", public_host),
         }
         for served in apps.values():
             stoppers.append(served.stop)
@@ -286,11 +336,14 @@ def start_stack(
                 **(app_config or {}),
             }
             try:
-                flask_app = _create_service_app(name, config)
+                service_app = _create_service_app(name, config)
             except ConfigurationError as exc:
                 raise DemoError(f"{name} is misconfigured: {exc}") from None
-            flask_apps[name] = flask_app
-            served.start(flask_app)
+            except MissingExtraError as exc:  # audit needs the fastapi extra
+                raise DemoError(f"{name} cannot start: {exc}") from None
+            if isinstance(service_app, Flask):
+                flask_apps[name] = service_app
+            served.start(service_app)
             progress(f"{name:<16} {served.url}")
 
         try:
@@ -325,11 +378,16 @@ def start_stack(
         raise
 
 
-def _create_service_app(name: str, config: Mapping[str, Any]) -> Flask:
+def _create_service_app(name: str, config: Mapping[str, Any]) -> Any:
+    """The Flask app (billing, reports) or the FastAPI app (audit) of a demo service."""
     if name == "billing":
         from demo_apps.billing import create_app as create_billing
 
         return create_billing(config)
+    if name == "audit":
+        from demo_apps.audit import create_app as create_audit
+
+        return create_audit(config)
     from demo_apps.reports import create_app as create_reports
 
     return create_reports(config)
@@ -354,7 +412,7 @@ def provision(spec: Any, endpoint_url: str, outputs_path: Path) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cognito-sso demo",
-        description="Start the local IdP, the demo pool, billing and reports. Ctrl-C stops.",
+        description="Start the local IdP, the demo pool, billing, reports and audit. Ctrl-C stops.",
     )
     parser.add_argument(
         "--state-dir",
@@ -365,7 +423,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC, help="pool spec (TOML; default: sso-demo.toml)"
     )
-    for name, what in (("idp", "the local IdP"), ("billing", "billing"), ("reports", "reports")):
+    services = (("idp", "the local IdP"), ("billing", "billing"), ("reports", "reports"))
+    for name, what in (*services, ("audit", "audit (FastAPI)")):
         parser.add_argument(
             f"--{name}-port",
             type=int,
@@ -411,6 +470,8 @@ def _print_welcome(stack: DemoStack, check_interval: float, out: Callable[[str],
         f"  4. Sign out in reports: within ~{check_interval:g} s billing sends alice back to the"
         " sign-in page."
     )
+    out(f"  5. Open {stack.audit_url} (FastAPI) as alice: the invoice events, no sign-in; bob")
+    out("     gets a page naming the missing group.")
     out(f"  E-mails sent by the IdP: {stack.idp_url}/_outbox")
     out("")
     out("Press Ctrl-C to stop.")
@@ -465,6 +526,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     idp_port=args.idp_port,
                     billing_port=args.billing_port,
                     reports_port=args.reports_port,
+                    audit_port=args.audit_port,
                     check_interval=args.check_interval,
                     progress=lambda line: out(f"  ok  {line}"),
                 )

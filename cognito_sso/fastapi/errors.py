@@ -9,7 +9,8 @@ is all the wiring: FastAPI's own handler turns them into a 302 to the sign-in pa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, Final
 
@@ -22,6 +23,8 @@ from cognito_sso.access import Denial, bearer_challenge, bearer_from_header
 __all__ = [
     "AUTH_HEADERS",
     "AuthenticationRequired",
+    "PageContext",
+    "Pages",
     "PermissionDenied",
     "ServiceUnavailable",
     "SignInRequired",
@@ -113,6 +116,26 @@ def _accept_qualities(accept: str) -> dict[str, float]:
     return qualities
 
 
+PageContext = Callable[[Request], Mapping[str, Any]]
+
+
+def _no_context(_request: Request) -> Mapping[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Pages:
+    """How the ``/auth`` pages are rendered: a Jinja environment, and the names an app's
+    own page layout needs (its header, its user menu) computed per request."""
+
+    templates: jinja2.Environment
+    context: PageContext = _no_context
+
+    def render(self, request: Request, name: str, **values: Any) -> str:
+        """Render template ``name`` with the app's context and ``values``."""
+        return self.templates.get_template(name).render({**self.context(request), **values})
+
+
 def page_templates(*search_path: str) -> jinja2.Environment:
     """The Jinja environment of the ``/auth`` pages: ``search_path`` first (an app's own
     ``cognito_sso/error.html`` and ``cognito_sso/logged_out.html`` win), then the pages the
@@ -124,7 +147,7 @@ def page_templates(*search_path: str) -> jinja2.Environment:
 
 def error_page(
     request: Request,
-    templates: jinja2.Environment,
+    pages: Pages,
     status: int,
     title: str,
     message: str,
@@ -140,8 +163,14 @@ def error_page(
         body.setdefault("message", message)
         response = JSONResponse(body, status_code=status)
     else:
-        html = templates.get_template("cognito_sso/error.html").render(
-            status=status, title=title, message=message, details=[], login_url=login_url
+        html = pages.render(
+            request,
+            "cognito_sso/error.html",
+            status=status,
+            title=title,
+            message=message,
+            details=[],
+            login_url=login_url,
         )
         response = HTMLResponse(html, status_code=status)
     response.headers.update({**AUTH_HEADERS, **(headers or {})})

@@ -14,6 +14,8 @@ from cognito_sso.config import load_config
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.fastapi.errors import (
     AuthenticationRequired,
+    PageContext,
+    Pages,
     PermissionDenied,
     SignInRequired,
     page_templates,
@@ -65,7 +67,8 @@ class CognitoSSO:
 
     ``COGNITO_SESSION_STORE`` defaults to ``cognito-sso-sessions.sqlite3`` in the working
     directory. ``template_dirs`` are searched first for ``cognito_sso/error.html`` and
-    ``cognito_sso/logged_out.html``; ``templates`` replaces the environment altogether.
+    ``cognito_sso/logged_out.html``; ``templates`` replaces the environment altogether, and
+    ``page_context(request)`` gives those pages the names the app's layout needs.
     """
 
     def __init__(
@@ -74,10 +77,11 @@ class CognitoSSO:
         *,
         template_dirs: Iterable[str] = (),
         templates: jinja2.Environment | None = None,
+        page_context: PageContext | None = None,
     ) -> None:
-        self.state: AsyncAppState = build_state(
-            load_config(config), templates or page_templates(*template_dirs)
-        )
+        environment = templates or page_templates(*template_dirs)
+        pages = Pages(environment, page_context) if page_context else Pages(environment)
+        self.state: AsyncAppState = build_state(load_config(config), pages)
         self.router: APIRouter = create_router(self.state)
 
     # --- dependencies ----------------------------------------------------------------------

@@ -57,7 +57,7 @@ def _unavailable(request: Request, state: AsyncAppState, error: Exception) -> Re
     log.warning("503: %s unavailable (%s)", what, type(error).__name__)
     return error_page(
         request,
-        state.templates,
+        state.pages,
         503,
         "Temporarily unavailable",
         f"The {what} is not reachable right now. Please try again in a moment.",
@@ -112,7 +112,7 @@ def create_router(state: AsyncAppState) -> APIRouter:
             log.info("sign-in failed: %s", exc.code)
             return error_page(
                 request,
-                state.templates,
+                state.pages,
                 exc.status,
                 "Sign-in failed",
                 exc.message,
@@ -133,7 +133,7 @@ def create_router(state: AsyncAppState) -> APIRouter:
         if not origin_allowed(origin, referer, config.app_origin):
             return error_page(
                 request,
-                state.templates,
+                state.pages,
                 403,
                 "Sign-out refused",
                 "The sign-out request came from another site.",
@@ -145,7 +145,7 @@ def create_router(state: AsyncAppState) -> APIRouter:
             if not signed_out:
                 return error_page(
                     request,
-                    state.templates,
+                    state.pages,
                     403,
                     "Sign-out refused",
                     "The sign-out form has expired or is invalid. Reload the page and try again.",
@@ -161,8 +161,8 @@ def create_router(state: AsyncAppState) -> APIRouter:
 
     async def logged_out(request: Request) -> Response:
         """The neutral page the hosted UI returns to after sign-out."""
-        html = state.templates.get_template("cognito_sso/logged_out.html").render(
-            login_url=login_path(state, "/")
+        html = state.pages.render(
+            request, "cognito_sso/logged_out.html", login_url=login_path(state, "/")
         )
         response = HTMLResponse(html)
         response.headers.update(AUTH_HEADERS)

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-import jinja2
-
 from cognito_sso.aio.oidc import AsyncOIDCClient, LoopBridgedOIDCClient
 from cognito_sso.aio.verifier import AsyncTokenVerifier
 from cognito_sso.config import SSOConfig
 from cognito_sso.errors import ConfigurationError
+from cognito_sso.fastapi.errors import Pages
 from cognito_sso.login import LoginFlow
 from cognito_sso.permissions import PermissionPolicy
 from cognito_sso.session_service import SessionService
@@ -47,7 +46,7 @@ class AsyncAppState:
     policy: PermissionPolicy
     login: LoginFlow
     sessions: SessionService
-    templates: jinja2.Environment
+    pages: Pages
 
     async def aclose(self) -> None:
         """Close the running loop's HTTP clients and the session store."""
@@ -60,7 +59,7 @@ def default_store_location() -> str:
     return str(Path(os.getcwd()) / DEFAULT_STORE_FILE)
 
 
-def build_state(config: SSOConfig, templates: jinja2.Environment) -> AsyncAppState:
+def build_state(config: SSOConfig, pages: Pages) -> AsyncAppState:
     """Open the store and build the services for one app client."""
     try:
         store = open_store(
@@ -107,5 +106,5 @@ def build_state(config: SSOConfig, templates: jinja2.Environment) -> AsyncAppSta
         policy=config.permissions,
         login=login,
         sessions=sessions,
-        templates=templates,
+        pages=pages,
     )

@@ -19,8 +19,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from demo_apps.billing.views import build_blueprint
     from demo_apps.common import create_demo_app
 
-    # Billing's API also accepts access tokens issued to the reports client.
-    app, sso = create_demo_app(__name__, "billing", config, bearer_services=("reports",))
+    # Billing's API also accepts access tokens issued to the reports and audit clients.
+    app, sso = create_demo_app(__name__, "billing", config, bearer_services=("reports", "audit"))
     database = app.config.get("BILLING_DATABASE") or os.path.join(app.instance_path, "billing.db")
     store = InvoiceStore(database)
     if app.config.get("BILLING_SEED", True):

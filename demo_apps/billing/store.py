@@ -84,6 +84,8 @@ class Invoice:
             "issued_on": self.issued_on.isoformat(),
             "status": self.status,
             "created_by": self.created_by,
+            "created_at": self.created_at,
+            "voided_by": self.voided_by,
         }
 
 

@@ -1,4 +1,4 @@
-"""What billing and reports share: the look (base template, stylesheet), the permission map,
+"""What the demo services share: the look (base template, stylesheet), the permission map,
 configuration from the provisioning outputs file, error pages and security headers."""
 
 from __future__ import annotations
@@ -31,7 +31,11 @@ DEMO_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 # Where `cognito-sso provision apply --spec provisioning/pools/sso-demo.toml` writes it.
 DEFAULT_OUTPUTS_FILE = "provisioning/pools/sso-demo.outputs.json"
-SERVICE_TITLES = {"billing": ("Billing", "B"), "reports": ("Reports", "R")}
+SERVICE_TITLES = {
+    "billing": ("Billing", "B"),
+    "reports": ("Reports", "R"),
+    "audit": ("Audit", "A"),
+}
 
 blueprint = Blueprint(
     "demo_common",

@@ -1,4 +1,4 @@
-"""One demo stack (local IdP + provisioned pool + billing + reports) on free ports."""
+"""One demo stack (local IdP + provisioned pool + billing + reports + audit) on free ports."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
         idp_port=0,
         billing_port=0,
         reports_port=0,
+        audit_port=0,
         check_interval=CHECK_INTERVAL,
     )
     try:

@@ -60,10 +60,11 @@ def _run_demo_until_ready(args: list[str]) -> tuple[subprocess.Popen[str], list[
 
 
 def test_command_prints_everything_and_stops_cleanly_twice_in_a_row(tmp_path: Path) -> None:
-    idp, billing, reports = _free_ports(3)
+    idp, billing, reports, audit = _free_ports(4)
     args = [
         "--state-dir", str(tmp_path / "state"),
         "--idp-port", str(idp), "--billing-port", str(billing), "--reports-port", str(reports),
+        "--audit-port", str(audit),
     ]  # fmt: skip
     keys = []
     for _run in range(2):
@@ -73,6 +74,7 @@ def test_command_prints_everything_and_stops_cleanly_twice_in_a_row(tmp_path: Pa
             assert "Press Ctrl-C to stop." in output, output
             assert f"http://localhost:{billing}" in output
             assert f"http://localhost:{reports}" in output
+            assert f"http://localhost:{audit}" in output
             for email in ("alice@example.com", "bob@example.com", "carol@example.com"):
                 line = next(x for x in lines if email in x)
                 assert "(see the outbox)" not in line, line
@@ -93,10 +95,11 @@ def test_command_explains_a_busy_port(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        idp, reports = _free_ports(2)
+        idp, reports, audit = _free_ports(3)
         argv = [
             sys.executable, "-m", "demo_apps.runner", "--state-dir", str(tmp_path),
             "--idp-port", str(idp), "--billing-port", str(port), "--reports-port", str(reports),
+            "--audit-port", str(audit),
         ]  # fmt: skip
         result = subprocess.run(
             argv,

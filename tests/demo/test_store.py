@@ -95,4 +95,6 @@ def test_to_json_is_the_api_shape(tmp_path: Path) -> None:
         "issued_on": "2026-03-04",
         "status": "open",
         "created_by": "a",
+        "created_at": invoice.created_at,  # audit lists invoice events with these two
+        "voided_by": None,
     }

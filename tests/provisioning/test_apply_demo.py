@@ -57,7 +57,7 @@ def describe_pool(a: Applied) -> dict[str, Any]:
 def test_first_apply_creates_everything(applied: Applied) -> None:
     ops = applied.first.operations
     assert ops.count("CreateUserPool") == 1
-    assert ops.count("CreateUserPoolClient") == 2
+    assert ops.count("CreateUserPoolClient") == 3  # billing, reports, audit
     assert ops.count("CreateGroup") == 3
     assert ops.count("AdminCreateUser") == 3
     assert "SetUserPoolMfaConfig" in ops and "CreateUserPoolDomain" in ops
@@ -150,9 +150,9 @@ def test_groups(applied: Applied) -> None:
     }
 
 
-@pytest.mark.parametrize("service", ["billing", "reports"])
+@pytest.mark.parametrize("service", ["billing", "reports", "audit"])
 def test_app_clients(applied: Applied, service: str) -> None:
-    port = {"billing": 5001, "reports": 5002}[service]
+    port = {"billing": 5001, "reports": 5002, "audit": 5003}[service]
     summaries = applied.client.list_user_pool_clients(UserPoolId=applied.pool_id, MaxResults=60)
     ids = {c["ClientName"]: c["ClientId"] for c in summaries["UserPoolClients"]}
     c = applied.client.describe_user_pool_client(UserPoolId=applied.pool_id, ClientId=ids[service])[
@@ -226,7 +226,7 @@ def test_outputs_file(applied: Applied) -> None:
     assert data["hosted_ui_base_url"] == base
     assert data["endpoint_url"] == base
     assert data["groups"] == ["billing", "reports", "admins"]
-    assert set(data["services"]) == {"billing", "reports"}
+    assert set(data["services"]) == {"billing", "reports", "audit"}
     for name, port in (("billing", 5001), ("reports", 5002)):
         service = data["services"][name]
         described = applied.client.describe_user_pool_client(

@@ -47,7 +47,7 @@ def test_demo_spec_is_valid_and_complete() -> None:
     assert pool.devices.remember == "user_opt_in"
     assert spec.domain_prefix == "sso-demo-platform"
     assert [g.name for g in spec.groups] == ["billing", "reports", "admins"]
-    assert [c.name for c in spec.clients] == ["billing", "reports"]
+    assert [c.name for c in spec.clients] == ["billing", "reports", "audit"]
     billing = spec.clients[0]
     assert billing.access_token_validity == Duration(5, "minutes")
     assert billing.refresh_token_validity.seconds == 30 * 86400
@@ -263,7 +263,7 @@ def test_issuer_format_and_refresh_token_rotation() -> None:
     data["clients"]["billing"]["refresh_token_grace_period"] = "10s"
     spec = parse_spec(data)
     assert spec.pool.issuer_format == "updated"
-    billing, reports = spec.clients
+    billing, reports, _audit = spec.clients
     assert billing.refresh_token_rotation and billing.refresh_token_grace_period.seconds == 10
     assert not reports.refresh_token_rotation
     assert load_spec(DEMO).pool.issuer_format is None  # not managed unless stated
