@@ -13,6 +13,7 @@ from bench.harness import ROOT
 
 FULL = [
     ["bench.overhead", "--seconds", "3", "--rounds", "2"],
+    ["bench.fastapi_overhead", "--seconds", "3", "--rounds", "2"],
     ["bench.profile_views"],
     ["bench.served_profile"],
     ["bench.signin"],
@@ -23,6 +24,7 @@ FULL = [
 ]
 QUICK = [
     ["bench.overhead", "--seconds", "1", "--levels", "1,8"],
+    ["bench.fastapi_overhead", "--seconds", "1", "--levels", "1,8"],
     ["bench.profile_views", "--requests", "300", "--rounds", "1"],
     ["bench.served_profile", "--seconds", "4"],
     ["bench.signin", "--iterations", "5", "--seconds", "1", "--levels", "1,4"],
