@@ -607,6 +607,11 @@ own local IdP, Redis and gunicorn processes on free ports of 127.0.0.1 and need 
 (`apt-get install wrk`) and `redis-server`.
 
 Run them all: `.venv/bin/python -m bench.run_all` (it ends with `python -m bench.report`).
+
+On a shared machine throughput swings with other processes' load (a 2-core machine at a load
+average of 5-15 halves or thirds every absolute figure and scatters the ratios), so the
+steadiest number here is section 6's: CPU time per request, in-process, interleaved, best of
+N. Compare figures within one section: each was measured in one run.
 """,
         summary(),
         section_overhead(results.load("overhead")),

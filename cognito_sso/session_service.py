@@ -28,6 +28,7 @@ from cognito_sso.oidc import (
     OIDCError,
     TokenRevokedError,
 )
+from cognito_sso.sessions.cache import DerivedCache
 from cognito_sso.sessions.record import Session
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class SessionService:
         self._on_ended = on_ended
         self._on_refreshed = on_refreshed
         self._clock = clock
+        self._decoded: DerivedCache[bytes, Session] = DerivedCache()
 
     # --- starting and loading ------------------------------------------------------------
 
@@ -137,8 +139,8 @@ class SessionService:
     def _decode(self, session_id: str, stored: StoredSession | None) -> Session | None:
         if stored is None:
             return None
-        try:
-            return Session.from_json(stored.payload)
+        try:  # decoded once per payload
+            return self._decoded.get(session_id, stored.payload, Session.from_json)
         except RecordError as exc:
             log.warning("discarding an unreadable session: %s", exc)
             self.store.delete(session_id)

@@ -8,6 +8,7 @@ views work under every decorator."""
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
@@ -57,7 +58,8 @@ def _bearer_user(token: str, scopes: Sequence[str]) -> User:
     denial = scope_denial(claims, scopes)
     if denial is not None:
         raise PermissionDenied(missing_scopes=denial.missing_scopes, bearer=True)
-    user = user_from_access_claims(claims, state.policy)
+    # built once per verification: the verifier's warm cache hands out the same claims
+    user = state.bearer_users.get(token, claims, lambda c: user_from_access_claims(c, state.policy))
     set_bearer_user(user, token)
     return user
 
@@ -71,9 +73,16 @@ def _not_signed_in(api: bool) -> Any:
     return redirect(login_url(here), code=302)
 
 
-def _call(view: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Call a sync or ``async def`` view (Flask runs coroutines through ``ensure_sync``)."""
-    return current_app.ensure_sync(view)(*args, **kwargs)  # type: ignore[no-any-return]
+def _caller(view: Callable[P, R]) -> Callable[P, R]:
+    """How to call ``view``: directly, or (``async def``) through Flask's ``ensure_sync``,
+    decided once when the view is decorated instead of on every request."""
+    if not inspect.iscoroutinefunction(view):
+        return view
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        return current_app.ensure_sync(view)(*args, **kwargs)  # type: ignore[no-any-return]
+
+    return call
 
 
 def protect(
@@ -91,10 +100,12 @@ def protect(
     scopes = tuple(scopes)
 
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        call = _caller(view)
+
         @functools.wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             if request.method in EXEMPT_METHODS:
-                return _call(view, *args, **kwargs)
+                return call(*args, **kwargs)
             user: User
             token = _bearer_token() if api else None
             if token is not None:
@@ -115,7 +126,7 @@ def protect(
                     mode=denial.mode,
                     bearer=user.source == "bearer",
                 )
-            return _call(view, *args, **kwargs)
+            return call(*args, **kwargs)
 
         return wrapper
 

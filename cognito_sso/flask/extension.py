@@ -297,7 +297,8 @@ def _mark_personal(response: Response, *, private: bool) -> None:
     after sign-out.
 
     One pass over the headers: werkzeug's ``in``/``get``/``vary`` build an exception object
-    for every header that is absent, which cost more than the rest of this hook."""
+    for every header that is absent, which cost more than the rest of this hook; and a
+    header known to be absent is appended (``add``), not searched for again (``set``)."""
     has_vary = has_cache_control = False
     for key, _value in response.headers:
         lowered = key.lower()
@@ -306,9 +307,9 @@ def _mark_personal(response: Response, *, private: bool) -> None:
     if has_vary:
         response.vary.update(("Cookie", "Authorization"))  # merge with the view's own
     else:
-        response.headers["Vary"] = "Cookie, Authorization"
+        response.headers.add("Vary", "Cookie, Authorization")
     if private and not has_cache_control:
-        response.headers["Cache-Control"] = "private, no-store"
+        response.headers.add("Cache-Control", "private, no-store")
 
 
 def _unavailable(error: Exception) -> Response:

@@ -38,7 +38,7 @@ def resolve_user() -> User:
         return user
     state = get_state()
     user = ANONYMOUS
-    session_id = request.cookies.get(state.config.cookie_name)
+    session_id = _session_cookie(state.config.cookie_name)
     if session_id is not None:
         session = state.sessions.load(session_id) if is_valid_session_id(session_id) else None
         if session is None:
@@ -46,9 +46,32 @@ def resolve_user() -> User:
         else:
             g._cognito_session = session
             g._cognito_access_token = session.tokens.access_token
-            user = user_from_session(session, state.policy)
+            user = state.users.get(
+                session_id, session, lambda record: user_from_session(record, state.policy)
+            )
     g._cognito_user = user
     return user
+
+
+def _session_cookie(name: str) -> str | None:
+    """The value of cookie ``name``, as ``request.cookies.get(name)`` gives it.
+
+    Parsing the whole ``Cookie`` header costs more than serving a cached session, so the
+    usual header (our cookie once, a plain session id) is read directly; anything else
+    (the name twice, quotes, an odd value) goes to werkzeug's parser."""
+    header: str = request.environ.get("HTTP_COOKIE", "")
+    start = header.find(name + "=")
+    if start < 0:
+        return None if name not in header else request.cookies.get(name)
+    before = header[:start].rstrip(" ")
+    if not before or before.endswith(";"):
+        value_start = start + len(name) + 1
+        end = header.find(";", value_start)
+        value = header[value_start:] if end < 0 else header[value_start:end]
+        value = value.strip()
+        if is_valid_session_id(value) and header.find(name + "=", value_start) < 0:
+            return value
+    return request.cookies.get(name)
 
 
 def end_browser_session() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -15,7 +16,9 @@ from cognito_sso.login import LoginFlow
 from cognito_sso.oidc import OIDCClient
 from cognito_sso.permissions import PermissionPolicy
 from cognito_sso.session_service import SessionService
-from cognito_sso.sessions import SessionStore, SessionStoreUnavailableError
+from cognito_sso.sessions import Session, SessionStore, SessionStoreUnavailableError
+from cognito_sso.sessions.cache import DerivedCache
+from cognito_sso.user import User
 from cognito_sso.verifier import TokenVerifier
 
 __all__ = ["EXTENSION_KEY", "AppState", "get_state"]
@@ -39,6 +42,10 @@ class AppState:
     login: LoginFlow
     sessions: SessionService
     close_callbacks: list[Callable[[], None]] = field(default_factory=list)
+    users: DerivedCache[Session, User] = field(default_factory=DerivedCache)
+    """Each session's user, built once per session record (see ``identity.resolve_user``)."""
+    bearer_users: DerivedCache[Mapping[str, Any], User] = field(default_factory=DerivedCache)
+    """Each bearer token's user, built once per verification (``decorators._bearer_user``)."""
     last_cleanup: float = 0.0
     cleanup_lock: threading.Lock = field(default_factory=threading.Lock)
 

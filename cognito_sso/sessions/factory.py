@@ -27,8 +27,9 @@ def open_store(
     - ``"redis://[user:password@]host:port/db"`` or ``"rediss://..."``:
       :class:`RedisSessionStore` (needs the optional ``redis`` package).
 
-    ``options`` are passed to the backend (``clock``, ``touch_interval``; SQLite:
-    ``busy_timeout``, ``cleanup_interval``; Redis: ``key_prefix``, ``socket_timeout``).
+    ``options`` are passed to the backend (``clock``, ``touch_interval``, ``cache_size``: the
+    entries of the process-local session cache, 0 for none; SQLite: ``busy_timeout``,
+    ``cleanup_interval``; Redis: ``key_prefix``, ``socket_timeout``).
     Raises :class:`ConfigurationError` for anything it cannot use.
     """
     target = os.fspath(url_or_path)

@@ -41,7 +41,9 @@ from cognito_sso.sessions.base import (
     require_key,
     require_ttl,
 )
+from cognito_sso.sessions.cache import DEFAULT_CAPACITY, SessionCache
 from cognito_sso.sessions.locks import StoreLocks
+from cognito_sso.sessions.redis_tracking import InvalidationTracker
 
 if TYPE_CHECKING:
     import redis as redis_lib
@@ -101,7 +103,12 @@ def _ms(seconds: float) -> int:
 
 
 class RedisSessionStore(SessionStore):
-    """Session store in Redis (``redis://`` or ``rediss://`` URL)."""
+    """Session store in Redis (``redis://`` or ``rediss://`` URL).
+
+    Sessions read are kept in a process-local cache of ``cache_size`` entries (0: none),
+    which Redis keeps true by pushing invalidations (see
+    :mod:`cognito_sso.sessions.redis_tracking`); serving one from it costs no round trip.
+    """
 
     def __init__(
         self,
@@ -113,6 +120,7 @@ class RedisSessionStore(SessionStore):
         touch_interval: float | None = None,
         key_prefix: str = "cognito-sso:",
         socket_timeout: float = 2.0,
+        cache_size: int = DEFAULT_CAPACITY,
     ) -> None:
         super().__init__(
             idle_timeout=idle_timeout,
@@ -152,6 +160,8 @@ class RedisSessionStore(SessionStore):
             )
         except ValueError as exc:
             raise ConfigurationError(f"invalid Redis URL: {type(exc).__name__}") from None
+        self._cache: SessionCache[StoredSession] = SessionCache(cache_size)
+        self._tracker = InvalidationTracker(self._client, self._session_key(""), self._cache)
         self._create_script = self._client.register_script(_CREATE)
         self._touch_script = self._client.register_script(_TOUCH)
         self.locks: RedisLocks = RedisLocks(self._client, self._guard, f"{key_prefix}lock:")
@@ -230,10 +240,22 @@ class RedisSessionStore(SessionStore):
         if not is_valid_session_id(session_id):
             return None
         key = self._session_key(session_id)
+        now = self._now()
+        ticket = None
+        if self._cache.capacity and self._tracker.sync():  # every invalidation that came
+            cached = self._cache.get(session_id)
+            # an idle limit reached by a cached last_seen_at may have been pushed back by
+            # another process's touch (which also dropped the entry): only Redis can tell
+            if cached is not None and self._is_live(cached.created_at, cached.last_seen_at, now):
+                if not self._needs_touch(cached.last_seen_at, now):
+                    return cached
+            ticket = self._cache.begin_fill(session_id)
         with self._guard():
             session = self._load(key, session_id, self._client)
             if session is None:
                 return None
+            if ticket is not None:
+                self._cache.fill(session_id, session, ticket)
             now = self._now()
             if self._needs_touch(session.last_seen_at, now):
                 ttl = _ms(self._expires_at(session.created_at, now) - now)
@@ -261,6 +283,7 @@ class RedisSessionStore(SessionStore):
                     pipe.hset(key, mapping={"d": payload, "l": repr(now)})
                     pipe.pexpire(key, _ms(self._expires_at(session.created_at, now) - now))
                     pipe.execute()
+                    self._cache.invalidate(session_id)
                 except self._errors.WatchError:
                     # Someone else wrote in between: back off briefly, then read again.
                     time.sleep(secrets.randbelow(5) / 1000)
@@ -274,6 +297,7 @@ class RedisSessionStore(SessionStore):
             return
         with self._guard():
             self._client.delete(self._session_key(session_id))
+        self._cache.invalidate(session_id)
 
     # -- transient values ---------------------------------------------------------------
 
@@ -338,7 +362,9 @@ class RedisSessionStore(SessionStore):
         return removed
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool and the invalidation connection."""
+        with contextlib.suppress(Exception):
+            self._tracker.close()
         with contextlib.suppress(Exception):
             self._client.close()
 

@@ -27,8 +27,9 @@ from cognito_sso.sessions.base import (
     require_ttl,
     stored_payload,
 )
+from cognito_sso.sessions.cache import DEFAULT_CAPACITY, SessionCache
 from cognito_sso.sessions.locks import StoreLocks
-from cognito_sso.sessions.sqlite_file import SQLiteFile
+from cognito_sso.sessions.sqlite_file import SQLiteFile, unavailable
 
 __all__ = ["SQLiteLocks", "SQLiteSessionStore"]
 
@@ -53,7 +54,21 @@ CREATE TABLE IF NOT EXISTS locks (
     token TEXT NOT NULL,
     expires_at REAL NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO generation (id, value) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS sessions_data_changed AFTER UPDATE OF data ON sessions
+BEGIN UPDATE generation SET value = value + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS sessions_deleted AFTER DELETE ON sessions
+BEGIN UPDATE generation SET value = value + 1 WHERE id = 1; END;
 """
+# ``generation`` moves whenever any process (any writer of the file, whatever its version:
+# the triggers live in the file) changes a session's payload or deletes a session. Touches
+# (``last_seen_at``) and new sessions leave it alone. A cached session labelled with the
+# generation read *before* its row is current while the generation has not moved.
+_GENERATION = "SELECT value FROM generation WHERE id = 1"
 
 # A value is expired when its deadline has passed or is not a number at all (corrupt row).
 _EXPIRED = "(expires_at <= ? OR typeof(expires_at) NOT IN ('real', 'integer'))"
@@ -65,7 +80,11 @@ _SESSION_EXPIRED_OR_CORRUPT = (
 
 
 class SQLiteSessionStore(SessionStore):
-    """Session store in a local SQLite file (WAL mode, created with mode 0600)."""
+    """Session store in a local SQLite file (WAL mode, created with mode 0600).
+
+    Sessions read are kept in a process-local cache of ``cache_size`` entries (0: none);
+    serving one from it costs one read of the file's generation counter instead of the row.
+    """
 
     def __init__(
         self,
@@ -77,6 +96,7 @@ class SQLiteSessionStore(SessionStore):
         touch_interval: float | None = None,
         busy_timeout: float = 5.0,
         cleanup_interval: float = 300.0,
+        cache_size: int = DEFAULT_CAPACITY,
     ) -> None:
         super().__init__(
             idle_timeout=idle_timeout,
@@ -89,6 +109,7 @@ class SQLiteSessionStore(SessionStore):
         self.locks: SQLiteLocks = SQLiteLocks(self._db)
         self._cleanup_interval = float(cleanup_interval)
         self._last_cleanup = -math.inf
+        self._cache: SessionCache[tuple[StoredSession, int]] = SessionCache(cache_size)
 
     # -- sessions -----------------------------------------------------------------------
 
@@ -131,21 +152,47 @@ class SQLiteSessionStore(SessionStore):
         """The live session, or None (see :meth:`SessionStore.get`)."""
         if not is_valid_session_id(session_id):
             return None
-        with self._db.guard():
+        try:  # not ``guard()``: a context manager costs more than a cached read
             conn = self._db.conn()
-            session = self._read(conn, session_id)
-            if session is None:
-                return None
             now = self._now()
-            if self._needs_touch(session.last_seen_at, now):
-                # One statement, so it is atomic on its own and never overwrites data.
-                conn.execute(
-                    "UPDATE sessions SET last_seen_at = ?, expires_at = ? "
-                    "WHERE id = ? AND last_seen_at < ?",
-                    (now, self._expires_at(session.created_at, now), session_id, now),
-                )
-                return dataclasses.replace(session, last_seen_at=now)
-            return session
+            session, generation = self._cached_or_read(conn, session_id, now)
+            if session is None or not self._needs_touch(session.last_seen_at, now):
+                return session
+            # One statement, so it is atomic on its own and never overwrites data.
+            conn.execute(
+                "UPDATE sessions SET last_seen_at = ?, expires_at = ? "
+                "WHERE id = ? AND last_seen_at < ?",
+                (now, self._expires_at(session.created_at, now), session_id, now),
+            )
+        except sqlite3.Error as exc:
+            raise unavailable(exc) from exc
+        session = dataclasses.replace(session, last_seen_at=now)
+        self._cache.replace(session_id, (session, generation))
+        return session
+
+    def _cached_or_read(
+        self, conn: sqlite3.Connection, session_id: str, now: float
+    ) -> tuple[StoredSession | None, int]:
+        """The session from the cache while the generation has not moved, else its row.
+
+        The generation is read before the row, so an entry is never newer than its label
+        says: a change committed in between moves the generation past it."""
+        if not self._cache.enabled:
+            return self._read(conn, session_id), 0
+        generation: int = conn.execute(_GENERATION).fetchone()[0]
+        cached = self._cache.get(session_id)
+        if cached is not None and cached[1] == generation:
+            hit = cached[0]
+            # an idle limit reached by our (older) last_seen_at may have been pushed back by
+            # another process's touch: only the row can tell
+            if self._is_live(hit.created_at, hit.last_seen_at, now):
+                return hit, generation
+        session = self._read(conn, session_id)
+        if session is None:
+            self._cache.invalidate(session_id)
+        else:
+            self._cache.put(session_id, (session, generation))
+        return session, generation
 
     def update(self, session_id: str, fn: UpdateFn) -> StoredSession | None:
         """Atomic read-modify-write (see :meth:`SessionStore.update`)."""
@@ -161,6 +208,7 @@ class SQLiteSessionStore(SessionStore):
                 "UPDATE sessions SET data = ?, last_seen_at = ?, expires_at = ? WHERE id = ?",
                 (payload, now, self._expires_at(session.created_at, now), session_id),
             )
+        self._cache.invalidate(session_id)
         return StoredSession(session_id, payload, session.created_at, now)
 
     def delete(self, session_id: str) -> None:
@@ -169,6 +217,7 @@ class SQLiteSessionStore(SessionStore):
             return
         with self._db.guard():
             self._db.conn().execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        self._cache.invalidate(session_id)
 
     # -- transient values ---------------------------------------------------------------
 
@@ -229,6 +278,7 @@ class SQLiteSessionStore(SessionStore):
 
     def close(self) -> None:
         """Close every connection this store opened (in this process)."""
+        self._cache.disable()
         self._db.close()
 
 

@@ -28,6 +28,12 @@ __all__ = ["SQLiteFile"]
 log = logging.getLogger(__name__)
 
 
+def unavailable(exc: sqlite3.Error) -> SessionStoreUnavailableError:
+    """The 503 error for a SQLite failure (its type logged, never its text)."""
+    log.error("session store (sqlite) failed: %s", type(exc).__name__)
+    return SessionStoreUnavailableError("the session store is unavailable")
+
+
 class SQLiteFile:
     """A database file (created with mode 0600) with ``schema`` applied."""
 
@@ -141,8 +147,7 @@ class SQLiteFile:
         try:
             yield
         except sqlite3.Error as exc:
-            log.error("session store (sqlite) failed: %s", type(exc).__name__)
-            raise SessionStoreUnavailableError("the session store is unavailable") from exc
+            raise unavailable(exc) from exc
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

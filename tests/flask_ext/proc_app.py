@@ -23,7 +23,8 @@ sso = CognitoSSO(app)
 @app.get("/me")
 @sso.login_required
 def me() -> ResponseReturnValue:
-    return jsonify(sub=sso.current_user.sub, pid=os.getpid())
+    user = sso.current_user
+    return jsonify(sub=user.sub, groups=sorted(user.groups), pid=os.getpid())
 
 
 if __name__ == "__main__":
