@@ -69,7 +69,9 @@ def _initiate(
     if flow in REFRESH_FLOWS:
         refresh_token = required_str(auth_params, "REFRESH_TOKEN")
         if client.refresh_token_rotation:
-            # [U] Cognito refuses REFRESH_TOKEN_AUTH when rotation is on
+            # Cognito refuses REFRESH_TOKEN_AUTH when rotation is on (reference 4 [M]/[D]); the
+            # reference gives no error class: [U] InvalidParameterException, the class of its
+            # "{FLOW} flow not enabled for this client" (reference 6.4), the nearest case
             raise invalid_parameter(
                 "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken"
             )
