@@ -270,10 +270,9 @@ class Directory:
         moto_client = self.moto.client(client_id)
         clients = self.moto.pool(str(moto_client.user_pool_id)).clients
         alphabet = string.ascii_lowercase + string.digits
+        taken = {str(client.id) for pool in self.moto.pools() for client in pool.clients.values()}
         new_id = client_id
-        while new_id == client_id or any(
-            new_id in self.moto.pool(p).clients for p in self.pool_ids()
-        ):
+        while new_id in taken:
             new_id = "".join(secrets.choice(alphabet) for _ in range(26))
         del clients[client_id]
         moto_client.id = new_id
