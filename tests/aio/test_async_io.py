@@ -22,6 +22,7 @@ from cognito_sso.oidc import (
     new_pkce_pair,
 )
 from cognito_sso.random_token import random_token
+from tests.aio import run_in_fresh_loop
 from tests.plugins.flask_apps import SSOEnv
 
 REDIRECT = "http://127.0.0.1:9/auth/callback"
@@ -91,7 +92,7 @@ def test_async_client_signs_in_refreshes_and_signs_out(sso_env: SSOEnv) -> None:
         await oidc.revoke(tokens.refresh_token)  # revoking a dead token is still a 200
         await oidc.aclose()
 
-    asyncio.run(scenario())
+    run_in_fresh_loop(scenario())
 
 
 def test_async_and_sync_clients_share_the_discovery_rules(sso_env: SSOEnv) -> None:
@@ -102,7 +103,7 @@ def test_async_and_sync_clients_share_the_discovery_rules(sso_env: SSOEnv) -> No
         bridged = LoopBridgedOIDCClient(oidc)
         return await oidc.metadata(), await run_blocking(bridged.metadata)
 
-    async_meta, bridged_meta = asyncio.run(both())
+    async_meta, bridged_meta = run_in_fresh_loop(both())
     assert async_meta == bridged_meta
     assert async_meta.token_endpoint.startswith(sso_env.idp.base_url)
 
@@ -123,7 +124,7 @@ def test_idp_faults_become_unavailable(sso_env: SSOEnv) -> None:
         with pytest.raises(IdPUnavailableError, match="unreachable"):
             await oidc.refresh("r" * 40)
 
-    asyncio.run(scenario())
+    run_in_fresh_loop(scenario())
 
 
 def test_blocking_bridge_refuses_io_on_the_loop_thread(sso_env: SSOEnv) -> None:
@@ -133,7 +134,7 @@ def test_blocking_bridge_refuses_io_on_the_loop_thread(sso_env: SSOEnv) -> None:
         LoopBridgedOIDCClient(async_client(sso_env, client)).metadata()
 
     with pytest.raises(RuntimeError, match="outside a worker thread"):
-        asyncio.run(on_loop())
+        run_in_fresh_loop(on_loop())
 
 
 def test_async_jwks_single_flight_and_penalty(sso_env: SSOEnv) -> None:
@@ -155,7 +156,7 @@ def test_async_jwks_single_flight_and_penalty(sso_env: SSOEnv) -> None:
         assert sso_env.idp.count("GET", path) == 1
         await cache.aclose()
 
-    asyncio.run(scenario())
+    run_in_fresh_loop(scenario())
 
 
 def test_async_jwks_outage_is_keys_unavailable(sso_env: SSOEnv) -> None:
@@ -163,7 +164,7 @@ def test_async_jwks_outage_is_keys_unavailable(sso_env: SSOEnv) -> None:
     sso_env.idp.fault("jwks", "error")
 
     with pytest.raises(KeysUnavailableError):
-        asyncio.run(cache.aget_key("kid"))
+        run_in_fresh_loop(cache.aget_key("kid"))
 
 
 def test_the_penalty_window_holds_across_event_loops(sso_env: SSOEnv) -> None:
@@ -174,7 +175,7 @@ def test_the_penalty_window_holds_across_event_loops(sso_env: SSOEnv) -> None:
 
     def loop_thread() -> None:
         try:
-            asyncio.run(cache.aget_key("unknown"))
+            run_in_fresh_loop(cache.aget_key("unknown"))
         except KeyNotFoundError as exc:
             errors.append(exc)
 

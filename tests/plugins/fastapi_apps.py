@@ -6,7 +6,6 @@ an app client and serves a FastAPI app with the views of the Flask tests; every 
 stopped at teardown.
 """
 
-import asyncio
 import socket
 import threading
 import time
@@ -22,6 +21,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from cognito_sso.fastapi import CognitoSSO, User
+from tests.aio import run_in_fresh_loop
 from tests.plugins.flask_apps import PERMISSIONS, SCOPES, SECRET_KEY, SSOEnv
 
 
@@ -150,7 +150,7 @@ def fastapi_env(sso_env: SSOEnv) -> Iterator[FastAPIEnv]:
     yield env
     for running in env.running:
         running.served.stop()
-        asyncio.run(running.sso.aclose())
+        run_in_fresh_loop(running.sso.aclose())
 
 
 def install_views(app: FastAPI, sso: CognitoSSO) -> None:
