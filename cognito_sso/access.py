@@ -61,21 +61,18 @@ class Denial:
     def message(self) -> str:
         """One sentence naming what is missing."""
         if self.missing_permissions:
-            return "You are missing the permission(s): " + ", ".join(self.missing_permissions)
+            return "This page needs a permission you do not have: " + ", ".join(
+                self.missing_permissions
+            )
         if self.missing_groups:
-            joiner = " or " if self.mode == "any" else " and "
-            return "This page requires membership in " + joiner.join(self.missing_groups)
+            if self.mode == "any":
+                return "This page is for members of " + " or ".join(self.missing_groups) + "."
+            required = " and ".join(self.required_groups or self.missing_groups)
+            missing = ", ".join(self.missing_groups)
+            return f"This page is for members of {required}; you are not in {missing}."
         if self.missing_scopes:
             return "The access token lacks the scope(s): " + ", ".join(self.missing_scopes)
         return "You are not allowed to access this page."
-
-    def details(self) -> list[str]:
-        """One line per missing group, permission or scope."""
-        return (
-            [f"Missing group: {g}" for g in self.missing_groups]
-            + [f"Missing permission: {p}" for p in self.missing_permissions]
-            + [f"Missing scope: {s}" for s in self.missing_scopes]
-        )
 
     def json_body(self) -> dict[str, Any]:
         """The JSON answer for APIs."""

@@ -21,9 +21,11 @@ from cognito_sso.errors import CognitoSSOError, InvalidTokenError, KeysUnavailab
 from cognito_sso.json_records import RecordError
 from cognito_sso.login_transaction import LoginTransaction
 from cognito_sso.oidc import (
+    DiscoveryError,
     IdPUnavailableError,
     OIDCClient,
     OIDCError,
+    TokenResponseError,
     new_pkce_pair,
 )
 from cognito_sso.random_token import random_token
@@ -64,6 +66,24 @@ class LoginError(CognitoSSOError):
         self.message = message
         self.code = code
         self.status = status
+
+
+def _idp_error(error: str, description: str | None, said: str | None) -> LoginError:
+    """The error the hosted UI redirected back with, shown by its code only when the code is
+    a known one. ``error_description`` is compared with the known codes; its text is shown
+    only as ``said`` (see :func:`_idp_description`). Cognito reports a scope the client may
+    not ask for either as ``error=invalid_scope`` or as
+    ``error=invalid_request&error_description=invalid_scope``."""
+    shown = error if error in _KNOWN_IDP_ERRORS else "unknown_error"
+    if "invalid_scope" in (shown, (description or "").strip()):
+        shown, said = "invalid_scope", None
+        hint = " Check that COGNITO_SCOPES lists only scopes the app client allows."
+    else:
+        hint = " Please try again."
+    log.info("the hosted UI redirected back with error %s", shown)
+    return LoginError(
+        f"The sign-in service reported an error ({shown}){said or ''}.{hint}", code="idp_error"
+    )
 
 
 @dataclass(frozen=True)
@@ -141,17 +161,8 @@ class LoginFlow:
         transaction = self._pop_transaction(state)
         error = params.get("error")
         if error is not None:
-            shown = error if error in _KNOWN_IDP_ERRORS else "unknown_error"
-            hint = (
-                " Check that COGNITO_SCOPES lists only scopes the app client allows."
-                if shown == "invalid_scope"
-                else " Please try again."
-            )
             said = _idp_description(params) if _bound(transaction, binding) else None
-            raise LoginError(
-                f"The sign-in service reported an error ({shown}){said or ''}.{hint}",
-                code="idp_error",
-            )
+            raise _idp_error(error, params.get("error_description"), said)
         if not state:
             raise LoginError("The sign-in response has no state parameter.", code="missing_state")
         if transaction is None:
@@ -174,8 +185,14 @@ class LoginFlow:
                 redirect_uri=self.redirect_uri,
                 code_verifier=transaction.code_verifier,
             )
-        except IdPUnavailableError:
+        except (IdPUnavailableError, DiscoveryError):
             raise
+        except TokenResponseError as exc:
+            log.warning("code exchange: %s", exc)
+            raise LoginError(
+                "The sign-in service sent an answer this service cannot use. Please try again.",
+                code="invalid_token_response",
+            ) from None
         except OIDCError as exc:
             log.warning("code exchange refused: %s", exc)
             raise LoginError(

@@ -44,6 +44,7 @@ __all__ = [
     "Reply",
     "TokenRequestError",
     "TokenResponse",
+    "TokenResponseError",
     "TokenRevokedError",
     "new_pkce_pair",
     "parse_api_reply",
@@ -58,7 +59,9 @@ log = logging.getLogger(__name__)
 
 _MAX_BODY: Final = 256 * 1024
 # How long after a failure to reach the IdP a sign-in first checks that the hosted UI answers.
-_RECHECK_AFTER_FAILURE: Final = 300.0
+# How long a good answer of the hosted-UI probe is trusted, and how long the probe may take.
+_PROBE_TTL: Final = 10.0
+_PROBE_TIMEOUT: Final = 2.0
 _API_TARGET: Final = "AWSCognitoIdentityProviderService."
 
 
@@ -67,11 +70,19 @@ class OIDCError(CognitoSSOError):
 
 
 class IdPUnavailableError(OIDCError):
-    """The IdP could not be reached, timed out, answered 5xx or sent an unusable response."""
+    """An outage: the IdP could not be reached, timed out, answered 5xx or 429, or sent an
+    unreadable (not JSON, oversized) answer."""
 
 
-class DiscoveryError(IdPUnavailableError):
-    """The discovery document is unusable (wrong issuer, missing or non-https endpoints)."""
+class DiscoveryError(OIDCError):
+    """The IdP answered, but its discovery document does not fit the configuration (HTTP 4xx,
+    not JSON, an issuer other than ``COGNITO_ISSUER``, endpoints that are not https): a
+    configuration error, not an outage. The message names the cause and holds no secret."""
+
+
+class TokenResponseError(OIDCError):
+    """The token endpoint answered 200 with an unusable token response (missing or mistyped
+    fields, a ``token_type`` other than Bearer): a malformed answer, not an outage."""
 
 
 class TokenRequestError(OIDCError):
@@ -148,10 +159,13 @@ class HttpCall:
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     data: Mapping[str, str] | None = field(default=None, repr=False)
     content: bytes | None = field(default=None, repr=False)
+    timeout: float | None = None  # None: the client's own timeouts
 
     def httpx_options(self) -> dict[str, Any]:
         """Keyword arguments for ``httpx.Client.stream`` / ``httpx.AsyncClient.stream``."""
         options: dict[str, Any] = {"headers": dict(self.headers)}
+        if self.timeout is not None:
+            options["timeout"] = self.timeout
         if self.data is not None:
             options["data"] = dict(self.data)
         if self.content is not None:
@@ -197,7 +211,7 @@ class OIDCProtocol:
         self._clock = clock
         self._metadata: ProviderMetadata | None = None
         self._fetched_at = 0.0
-        self._unreachable_at: float | None = None  # last transport failure, until a success
+        self._reachable_until = 0.0  # the hosted UI answered the probe; trusted until then
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(issuer={self.issuer!r}, client_id={self.client_id!r})"
@@ -219,7 +233,7 @@ class OIDCProtocol:
         self._fetched_at = self._clock()
         return self._metadata
 
-    def _discovery_failed(self, error: IdPUnavailableError) -> ProviderMetadata:
+    def _discovery_failed(self, error: IdPUnavailableError | DiscoveryError) -> ProviderMetadata:
         """A failed refetch keeps using the cached document; without one it raises."""
         if self._metadata is None:
             raise error
@@ -228,11 +242,19 @@ class OIDCProtocol:
         return self._metadata
 
     def _parse_discovery(self, response: Reply) -> ProviderMetadata:
+        url = self._discovery_call().url
+        if response.status_code >= 500 or response.status_code == 429:
+            raise IdPUnavailableError(f"discovery answered HTTP {response.status_code}")
         if response.status_code != 200:
-            raise DiscoveryError(f"discovery answered HTTP {response.status_code}")
-        doc = _json_object(response, "discovery")
+            raise DiscoveryError(f"discovery at {url} answered HTTP {response.status_code}")
+        doc = _parse_json(response.content)
+        if not isinstance(doc, dict):
+            raise DiscoveryError(f"discovery at {url} did not send a JSON object")
         if doc.get("issuer") != self.issuer:
-            raise DiscoveryError("the discovery document's issuer differs from COGNITO_ISSUER")
+            raise DiscoveryError(
+                f"the discovery document's issuer {_shown(doc.get('issuer'))} differs from "
+                f"COGNITO_ISSUER {self.issuer!r}"
+            )
 
         # The endpoints cannot be pinned to the issuer's host: Cognito serves the token,
         # revocation and hosted-UI endpoints from the pool's domain (``*.auth.{region}.
@@ -363,25 +385,30 @@ class OIDCProtocol:
     # --- transport bookkeeping ------------------------------------------------------------
 
     def _hosted_ui_check_due(self) -> bool:
-        """Whether a sign-in must first check that the hosted UI answers (after a recent
-        failure to reach the IdP); while the IdP is healthy this is False."""
-        failed_at = self._unreachable_at
-        return failed_at is not None and self._clock() - failed_at <= _RECHECK_AFTER_FAILURE
+        """Whether a sign-in must first check that the hosted UI answers: no good answer in
+        the last ``_PROBE_TTL`` seconds, or a call failed to reach the IdP since."""
+        return self._clock() >= self._reachable_until
 
     def _hosted_ui_call(self, metadata: ProviderMetadata) -> HttpCall:
-        return HttpCall("GET", metadata.authorization_endpoint, "hosted UI")
+        return HttpCall("GET", metadata.authorization_endpoint, "hosted UI", timeout=_PROBE_TIMEOUT)
+
+    def _hosted_ui_answered(self, reply: Reply) -> None:
+        """Any answer below 500 means the hosted UI is up: trusted for ``_PROBE_TTL``."""
+        if reply.status_code >= 500:
+            raise IdPUnavailableError(f"hosted UI answered HTTP {reply.status_code}")
+        self._reachable_until = self._clock() + _PROBE_TTL
 
     def _transport_failed(self, error: Exception, what: str) -> IdPUnavailableError:
         """The typed error for a failed exchange (recorded as unreachable when it was)."""
         if isinstance(error, ResponseTooLargeError):
             return IdPUnavailableError(f"{what} sent an oversized response")
-        self._unreachable_at = self._clock()
+        self._reachable_until = 0.0
         if isinstance(error, httpx.TimeoutException):
             return IdPUnavailableError(f"{what} did not answer in time")
         return IdPUnavailableError(f"{what} unreachable ({type(error).__name__})")
 
-    def _transport_ok(self, status_code: int, headers: httpx.Headers, body: bytes) -> Reply:
-        self._unreachable_at = None
+    @staticmethod
+    def _transport_ok(status_code: int, headers: httpx.Headers, body: bytes) -> Reply:
         return Reply(status_code, headers, body)
 
 
@@ -426,7 +453,7 @@ class OIDCClient(OIDCProtocol):
                 return cached
             try:
                 return self._accept_discovery(self._send(self._discovery_call()))
-            except IdPUnavailableError as exc:
+            except (IdPUnavailableError, DiscoveryError) as exc:
                 return self._discovery_failed(exc)
 
     def authorization_url(
@@ -485,13 +512,14 @@ class OIDCClient(OIDCProtocol):
         parse_api_reply("GlobalSignOut", self._send(self._api_call("GlobalSignOut", body)))
 
     def ensure_hosted_ui_reachable(self) -> None:
-        """Before a browser is sent to the hosted UI, after a recent failure to reach the IdP:
-        check that the hosted UI answers at all (any HTTP status will do), so an outage gives
-        the app's 503 page instead of the browser's connection error. While the IdP is
-        healthy this costs nothing. Raises :class:`IdPUnavailableError`.
+        """Before a browser is sent to the hosted UI: check that it answers at all (any status
+        below 500), so an outage gives the app's 503 page instead of the browser's connection
+        error. A good answer is trusted for ``_PROBE_TTL`` seconds (until a call fails to
+        reach the IdP), so a healthy IdP costs one short request per interval, not one per
+        sign-in. Raises :class:`IdPUnavailableError`.
         """
         if self._hosted_ui_check_due():
-            self._send(self._hosted_ui_call(self.metadata()))
+            self._hosted_ui_answered(self._send(self._hosted_ui_call(self.metadata())))
 
     def _send(self, call: HttpCall) -> Reply:
         deadline = time.monotonic() + total_timeout(self._http.timeout)
@@ -507,6 +535,11 @@ def total_timeout(timeout: httpx.Timeout) -> float:
     """How long one whole exchange (headers and body) may take: twice the read timeout."""
     read = timeout.read
     return 2 * read if read else 10.0
+
+
+def _shown(value: object) -> str:
+    """A value from an IdP document for a log line or error page: short, escaped, quoted."""
+    return repr(str(value)[:200])
 
 
 def _parse_json(content: bytes) -> Any:
@@ -561,10 +594,10 @@ def parse_token_response(response: Reply) -> TokenResponse:
         or isinstance(expires_in, bool)
         or not isinstance(expires_in, int)
     ):
-        raise IdPUnavailableError("token endpoint sent a malformed token response")
+        raise TokenResponseError("token endpoint sent a malformed token response")
     token_type = doc.get("token_type")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
-        raise IdPUnavailableError("token endpoint sent a token_type other than Bearer")
+        raise TokenResponseError("token endpoint sent a token_type other than Bearer")
     return TokenResponse(
         access_token=access,
         id_token=id_token or None,

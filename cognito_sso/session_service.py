@@ -22,6 +22,7 @@ from cognito_sso.errors import (
 )
 from cognito_sso.json_records import RecordError
 from cognito_sso.oidc import (
+    DiscoveryError,
     IdPUnavailableError,
     InvalidGrantError,
     OIDCClient,
@@ -191,6 +192,8 @@ class SessionService:
         except InvalidGrantError:
             self._end(session_id, current, "invalid_grant")
             return None
+        except DiscoveryError:
+            raise  # misconfigured: the users' sessions are not at fault
         except (IdPUnavailableError, KeysUnavailableError) as exc:
             log.warning("token refresh failed transiently: %s", exc)
             return _still_valid_or_raise(current, now, "token refresh failed")

@@ -18,6 +18,7 @@ from cognito_sso._http import ResponseTooLargeError, aread_capped, make_async_ht
 from cognito_sso.aio.loops import PerLoop, call_on_loop, serving_loop
 from cognito_sso.oidc import (
     _MAX_BODY,
+    DiscoveryError,
     HttpCall,
     IdPUnavailableError,
     OIDCClient,
@@ -76,7 +77,7 @@ class AsyncOIDCClient(OIDCProtocol):
                 return cached
             try:
                 return self._accept_discovery(await self._send(self._discovery_call()))
-            except IdPUnavailableError as exc:
+            except (IdPUnavailableError, DiscoveryError) as exc:
                 return self._discovery_failed(exc)
 
     async def authorization_url(
@@ -135,7 +136,7 @@ class AsyncOIDCClient(OIDCProtocol):
     async def ensure_hosted_ui_reachable(self) -> None:
         """See :meth:`OIDCClient.ensure_hosted_ui_reachable`."""
         if self._hosted_ui_check_due():
-            await self._send(self._hosted_ui_call(await self.metadata()))
+            self._hosted_ui_answered(await self._send(self._hosted_ui_call(await self.metadata())))
 
     async def aclose(self) -> None:
         """Close the running loop's HTTP client (a later call opens a new one)."""
@@ -181,7 +182,6 @@ class LoopBridgedOIDCClient(OIDCClient):
         try:
             reply = call_on_loop(loop, self._async._send(call))
         except IdPUnavailableError:
-            self._unreachable_at = self._async._unreachable_at
+            self._reachable_until = self._async._reachable_until
             raise
-        self._unreachable_at = None
         return reply

@@ -1,9 +1,10 @@
-"""HTTP errors of the extension and how they are rendered (small escaped HTML page or JSON).
+"""HTTP errors of the extension and how they are rendered (a small escaped HTML page or JSON).
 
 :class:`PermissionDenied` and :class:`AuthenticationRequired` are werkzeug HTTP exceptions
 that render themselves, so an app's own ``errorhandler(403)`` / ``errorhandler(401)`` wins.
-The extension registers handlers only for its own non-HTTP errors (IdP or session store
-unavailable), which become a friendly 503.
+The extension registers handlers only for its own non-HTTP errors: IdP or session store
+unavailable (503 with a retry link) and a misconfigured IdP connection (500). Every page is
+``templates/cognito_sso/error.html``; an app overrides it with its own template of that name.
 """
 
 from __future__ import annotations
@@ -11,23 +12,56 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.sansio.response import Response as SansIOResponse
 from werkzeug.wrappers import Response
 
 from cognito_sso.access import Denial, bearer_challenge, bearer_from_header
+from cognito_sso.user import User
 
 __all__ = [
+    "NO_FRAMING",
     "AuthenticationRequired",
     "PermissionDenied",
     "bearer_challenge",
     "bearer_credentials",
+    "deny_framing",
     "error_response",
+    "page_context",
     "wants_json",
 ]
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+NO_FRAMING = {"Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Options": "DENY"}
+
+
+def deny_framing(response: Response) -> Response:
+    """No other site may frame this response (clickjacking): ``X-Frame-Options: DENY`` and
+    ``frame-ancestors 'none'``, added to a Content-Security-Policy the app already set."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    policy = response.headers.get("Content-Security-Policy")
+    if policy is None:
+        response.headers["Content-Security-Policy"] = NO_FRAMING["Content-Security-Policy"]
+    elif "frame-ancestors" not in policy:
+        response.headers["Content-Security-Policy"] = policy + "; frame-ancestors 'none'"
+    return response
+
+
+def page_context() -> dict[str, Any]:
+    """What every built-in page shows besides its message: who is signed in (only when the
+    request already resolved its user: an error page never calls the session store), whether
+    a sign-out form can be offered, and the way back home."""
+    user = g.get("_cognito_user")
+    signed_in = user if isinstance(user, User) and user.is_authenticated else None
+    under_prefix = request.blueprint == "cognito_sso"  # no-referrer there: see error_response
+    return {
+        "signed_in": signed_in,
+        "can_sign_out": signed_in is not None
+        and signed_in.source == "session"
+        and not under_prefix,
+        "home_url": request.script_root + "/",
+    }
 
 
 def bearer_credentials() -> str | None:
@@ -60,8 +94,11 @@ def error_response(
     headers: Mapping[str, str] | None = None,
     as_json: bool | None = None,
     login_url: str | None = None,
+    retry_url: str | None = None,
+    debug_detail: str | None = None,
 ) -> Response:
-    """An error page (escaped by Jinja) or a JSON body, with ``no-store`` caching."""
+    """An error page (escaped by Jinja) or a JSON body, with ``no-store`` caching, never
+    framed. ``debug_detail`` (the precise cause) is shown only when the app is in debug mode."""
     if as_json is None:
         as_json = wants_json()
     response: Response
@@ -77,12 +114,18 @@ def error_response(
             message=message,
             details=list(details),
             login_url=login_url,
+            retry_url=retry_url,
+            debug_detail=debug_detail if current_app.debug else None,
+            **page_context(),
         )
         response = Response(html, mimetype="text/html")
     response.status_code = status
-    response.headers.update(NO_STORE)
+    # same-origin, not no-referrer: with no-referrer Chromium sends ``Origin: null`` with the
+    # page's sign-out form, which the logout route refuses (the /auth pages, which show no
+    # sign-out form, get no-referrer in the after-request hook).
+    response.headers.update(NO_STORE, **{"Referrer-Policy": "same-origin"})
     response.headers.update(headers or {})
-    return response
+    return deny_framing(response)
 
 
 class AuthenticationRequired(Unauthorized):
@@ -158,7 +201,6 @@ class PermissionDenied(Forbidden):
             403,
             "Access denied",
             denial.message(),
-            details=denial.details(),
             json_body=denial.json_body(),
             headers=headers,
             as_json=True if self.bearer else None,

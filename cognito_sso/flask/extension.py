@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, overload
 
 from flask import Flask, g, request
+from flask import session as flask_session
 from werkzeug.wrappers import Response
 
 from cognito_sso._http import make_http_client
 from cognito_sso.config import SSOConfig, load_config, load_outputs
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.flask import decorators, signals
-from cognito_sso.flask.errors import NO_STORE, error_response
+from cognito_sso.flask.cli import cognito_cli
+from cognito_sso.flask.errors import NO_STORE, deny_framing, error_response
 from cognito_sso.flask.identity import (
     csrf_token,
     current_user,
@@ -23,11 +25,13 @@ from cognito_sso.flask.identity import (
     resolve_user,
     template_helpers,
 )
+from cognito_sso.flask.session_binding import bind_if_unbound, refuse_if_foreign
 from cognito_sso.flask.state import EXTENSION_KEY, AppState, get_state
 from cognito_sso.login import LoginFlow
-from cognito_sso.oidc import IdPUnavailableError, OIDCClient
+from cognito_sso.oidc import DiscoveryError, IdPUnavailableError, OIDCClient
 from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import Session, SessionStoreUnavailableError, open_store
+from cognito_sso.signout_retry import SignOutRetries
 from cognito_sso.user import User
 from cognito_sso.verifier import TokenVerifier
 
@@ -106,10 +110,13 @@ class CognitoSSO:
         from cognito_sso.flask.views import create_blueprint
 
         app.register_blueprint(create_blueprint(), url_prefix=config.url_prefix)
+        app.before_request(refuse_if_foreign)
         app.after_request(_after_request)
         app.context_processor(template_helpers)
         app.register_error_handler(IdPUnavailableError, _unavailable)
         app.register_error_handler(SessionStoreUnavailableError, _unavailable)
+        app.register_error_handler(DiscoveryError, _misconfigured)
+        app.cli.add_command(cognito_cli)
 
     def _build_state(self, app: Flask, config: SSOConfig) -> AppState:
         location = config.session_store
@@ -162,6 +169,7 @@ class CognitoSSO:
             redirect_uri=config.redirect_uri,
             scopes=config.scopes,
         )
+        retries = SignOutRetries(oidc)
         return AppState(
             config=config,
             store=store,
@@ -171,7 +179,8 @@ class CognitoSSO:
             policy=config.permissions,
             login=login,
             sessions=sessions,
-            close_callbacks=[http.close],
+            signout_retries=retries,
+            close_callbacks=[retries.close, http.close],
         )
 
     # --- decorators ------------------------------------------------------------------------
@@ -257,10 +266,14 @@ class CognitoSSO:
 
 
 def _after_request(response: Response) -> Response:
-    """Every ``/auth/*`` response (405s included) is ``no-store``; apply cookie changes."""
+    """Every ``/auth/*`` response (405s included) is ``no-store`` and cannot be framed;
+    bind the app's Flask session to the SSO session; apply cookie changes."""
     config = get_state().config
     if request.path.startswith(config.url_prefix + "/"):
         response.headers.update(NO_STORE)
+        deny_framing(response)
+    if flask_session:
+        bind_if_unbound()
     user = g.get("_cognito_user")
     if user is not None:
         _mark_personal(response, private=user.is_authenticated)
@@ -313,12 +326,33 @@ def _mark_personal(response: Response, *, private: bool) -> None:
 
 
 def _unavailable(error: Exception) -> Response:
+    """An outage: 503 with a link that retries the request (GETs) or goes home."""
     what = "session store" if isinstance(error, SessionStoreUnavailableError) else "sign-in service"
-    log.warning("503: %s unavailable (%s)", what, type(error).__name__)
+    log.warning("503: %s unavailable: %s (%s)", what, error, type(error).__name__)
     return error_response(
         503,
         "Temporarily unavailable",
         f"The {what} is not reachable right now. Please try again in a moment.",
         json_body={"error": "temporarily_unavailable"},
         headers={"Retry-After": "5"},
+        retry_url=_this_page() if request.method == "GET" else None,
+    )
+
+
+def _this_page() -> str:
+    """The request's own path and query, as a same-site link (never ``//host``)."""
+    return request.script_root + "/" + request.full_path.lstrip("/").rstrip("?")
+
+
+def _misconfigured(error: DiscoveryError) -> Response:
+    """A configuration error (the IdP answers, but not as configured): not an outage, so no
+    retry link; the precise cause goes to the log (and to the page in debug mode)."""
+    log.error("500: this service is misconfigured: %s", error)
+    return error_response(
+        500,
+        "This service is misconfigured",
+        "Signing in cannot work until the service's administrators fix its configuration. "
+        "The cause is in the service's log.",
+        json_body={"error": "misconfigured"},
+        debug_detail=str(error),
     )

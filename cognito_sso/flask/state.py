@@ -18,6 +18,7 @@ from cognito_sso.permissions import PermissionPolicy
 from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import Session, SessionStore, SessionStoreUnavailableError
 from cognito_sso.sessions.cache import DerivedCache
+from cognito_sso.signout_retry import SignOutRetries
 from cognito_sso.user import User
 from cognito_sso.verifier import TokenVerifier
 
@@ -41,6 +42,7 @@ class AppState:
     policy: PermissionPolicy
     login: LoginFlow
     sessions: SessionService
+    signout_retries: SignOutRetries
     close_callbacks: list[Callable[[], None]] = field(default_factory=list)
     users: DerivedCache[Session, User] = field(default_factory=DerivedCache)
     """Each session's user, built once per session record (see ``identity.resolve_user``)."""

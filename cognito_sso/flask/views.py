@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from cognito_sso.config import ADMIN_SCOPE
 from cognito_sso.csrf import origin_allowed, tokens_match
 from cognito_sso.flask import signals
-from cognito_sso.flask.errors import error_response
+from cognito_sso.flask.errors import error_response, page_context
 from cognito_sso.flask.identity import end_browser_session, login_url
-from cognito_sso.flask.state import get_state
+from cognito_sso.flask.session_binding import start_bound
+from cognito_sso.flask.state import AppState, get_state
 from cognito_sso.login import LoginError
-from cognito_sso.oidc import IdPUnavailableError
+from cognito_sso.oidc import DiscoveryError, IdPUnavailableError
 from cognito_sso.random_token import random_token
+from cognito_sso.sessions import Session
 from cognito_sso.sessions.base import is_valid_session_id
 from cognito_sso.user import user_from_session
 
@@ -94,16 +97,12 @@ def callback() -> Response:
             login_url=login_url(),
         )
     old_id = request.cookies.get(state.config.cookie_name)
-    if old_id is not None:
-        # Somebody was signed in here. A new session id always (no fixation); the app's
-        # Flask session only survives when the same user signs in again.
-        previous = state.sessions.get(old_id) if is_valid_session_id(old_id) else None
-        if previous is not None:
-            state.store.delete(old_id)
-        if previous is None or previous.sub != result.session.sub:
-            end_browser_session()
+    if old_id is not None and is_valid_session_id(old_id):
+        state.store.delete(old_id)  # a new session id always (no fixation)
     session = result.session
-    g._cognito_cookie = ("set", state.sessions.start(session))
+    session_id = state.sessions.start(session)
+    g._cognito_cookie = ("set", session_id)
+    start_bound(session_id)
     g._cognito_session = session
     user = user_from_session(session, state.policy)
     g._cognito_user = user
@@ -135,22 +134,41 @@ def logout() -> Response:
         user = user_from_session(session, state.policy)
         try:
             live = state.sessions.load(session_id)  # a fresh access token for GlobalSignOut
-        except IdPUnavailableError:
+        except (IdPUnavailableError, DiscoveryError):
             live = session
-        state.sessions.logout(session_id, live or session)
+        session = live or session
+        state.sessions.logout(session_id, session)
         signals.user_logged_out.send(_app(), user=user)
     end_browser_session()
+    return redirect(_after_logout(state, session), code=302)
+
+
+def _after_logout(state: AppState, ended: Session | None) -> str:
+    """The hosted UI's ``/logout`` (it clears the IdP's own cookie), or, when the IdP cannot
+    be reached, the app's signed-out page saying so; the IdP's sign-out steps are then
+    retried in the background, so the other services notice once it is back."""
     try:
-        target = state.oidc.logout_url(config.logout_uri)
-    except IdPUnavailableError:
-        log.warning("hosted UI logout skipped: discovery unavailable")
-        target = config.logout_uri
-    return redirect(target, code=302)
+        state.oidc.ensure_hosted_ui_reachable()
+        return state.oidc.logout_url(state.config.logout_uri)
+    except (IdPUnavailableError, DiscoveryError) as exc:
+        log.warning("signed out here; the IdP is unreachable (%s): its sign-out is retried", exc)
+    if ended is not None:
+        state.signout_retries.add(
+            access_token=ended.tokens.access_token if ADMIN_SCOPE in ended.scopes else None,
+            access_exp=ended.access_exp,
+            refresh_token=ended.tokens.refresh_token,
+        )
+    return url_for("cognito_sso.logged_out", idp="unreachable")
 
 
 def logged_out() -> str:
-    """The neutral page the hosted UI returns to after sign-out."""
-    return render_template("cognito_sso/logged_out.html", login_url=login_url("/"))
+    """The app's signed-out page (the hosted UI returns here after sign-out)."""
+    return render_template(
+        "cognito_sso/logged_out.html",
+        login_url=login_url("/"),
+        idp_unreachable=request.args.get("idp") == "unreachable",
+        **page_context(),
+    )
 
 
 def _app() -> Flask:
@@ -159,7 +177,13 @@ def _app() -> Flask:
 
 def create_blueprint() -> Blueprint:
     """A fresh blueprint (one per app: the URL prefix comes from that app's config)."""
-    bp = Blueprint("cognito_sso", __name__, template_folder="templates")
+    bp = Blueprint(
+        "cognito_sso",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/static",
+    )
     bp.add_url_rule("/login", "login", login, methods=["GET"])
     bp.add_url_rule("/callback", "callback", callback, methods=["GET"])
     bp.add_url_rule("/logout", "logout", logout, methods=["POST"])

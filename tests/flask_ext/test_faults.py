@@ -92,30 +92,29 @@ def test_nothing_secret_is_logged(sso_env: SSOEnv, caplog: pytest.LogCaptureFixt
         assert secret not in text
 
 
-def test_after_an_idp_failure_sign_in_checks_the_hosted_ui_first(sso_env: SSOEnv) -> None:
-    """An outage gives the app's 503 page at /auth/login, not the browser's connection error;
-    while the IdP is healthy /auth/login asks it nothing."""
+def test_sign_in_probes_the_hosted_ui_at_most_once_per_interval(sso_env: SSOEnv) -> None:
+    """A healthy IdP costs one probe per interval, not one per sign-in; after the app sees
+    the IdP fail, the next sign-in probes again and an outage gives the 503 page."""
     app = sso_env.app(config={"COGNITO_HTTP_TIMEOUT": 1})
     browser = sso_env.browser()
     try:
-        sso_env.idp.fault("authorize", "drop", count=1)
-        assert browser.get(app.url("/auth/login")).status_code == 302  # healthy: no probe
-        sso_env.idp.clear_faults()
+        sso_env.idp.reset_counts()
+        assert browser.get(app.url("/auth/login")).status_code == 302
+        assert browser.get(app.url("/auth/login")).status_code == 302
+        assert sso_env.idp.count("GET", "/oauth2/authorize") == 1  # one probe, then trusted
 
         callback = callback_url(sso_env, browser, app, sso_env.user())
         sso_env.idp.fault("token", "drop", count=1)
         assert browser.get(callback).status_code == 503  # the app saw the IdP fail
 
         sso_env.idp.fault("authorize", "drop", count=1)
-        down = browser.get(app.url("/auth/login"))
+        down = browser.get(app.url("/auth/login?next=/me"))
         assert down.status_code == 503
         assert "not reachable" in down.text
+        assert 'href="/auth/login?next=/me"' in down.text  # the retry link
 
         up = browser.get(app.url("/auth/login"))  # the probe succeeds: on to the hosted UI
         assert up.status_code == 302
         assert "/oauth2/authorize?" in up.headers["location"]
-
-        sso_env.idp.fault("authorize", "drop", count=1)
-        assert browser.get(app.url("/auth/login")).status_code == 302  # recovered: no probe
     finally:
         sso_env.idp.clear_faults()

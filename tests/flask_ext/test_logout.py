@@ -189,16 +189,16 @@ def _cart_views(flask_app: Flask, sso: CognitoSSO) -> None:
 
 def test_flask_session_ends_with_the_sign_in_session(sso_env: SSOEnv) -> None:
     """Per-user data in the app's Flask session must not pass to the next user, however the
-    first one's session ended (peers' bug mblackgeo#80), yet survive a plain sign-in."""
+    first one's session ended (peers' bug mblackgeo#80); every sign-in starts it empty."""
     app = sso_env.app(setup=_cart_views)
     alice, bob = sso_env.user(), sso_env.user()
     state = app.sso.state(app.app)
 
-    # anonymous data survives signing in
+    # data from before the sign-in is gone after it
     browser = sso_env.browser()
     browser.get(app.url("/cart/put/anonymous-item"))
     assert browser.sign_in(app.url("/me"), alice).status_code == 200
-    assert browser.get(app.url("/cart/peek")).text == "anonymous-item"
+    assert browser.get(app.url("/cart/peek")).text == "empty"
 
     # the session ends behind the browser's back (expiry, revocation): the data goes too
     browser.get(app.url("/cart/put/alices-item"))
@@ -206,18 +206,37 @@ def test_flask_session_ends_with_the_sign_in_session(sso_env: SSOEnv) -> None:
     assert browser.get(app.url("/me")).status_code == 302
     assert browser.get(app.url("/cart/peek")).text == "empty"
 
-    # the same user signs in again over a live session: the data stays
+    # a sign-in over a live session (silent SSO) starts the Flask session empty as well
     browser = sso_env.browser()
     assert browser.sign_in(app.url("/me"), alice).status_code == 200
     browser.get(app.url("/cart/put/alices-item"))
-    again = browser.follow(browser.get(app.url("/auth/login?next=/me")))  # silent SSO
+    again = browser.follow(browser.get(app.url("/auth/login?next=/me")))
     assert again.json()["email"] == alice
-    assert browser.get(app.url("/cart/peek")).text == "alices-item"
+    assert browser.get(app.url("/cart/peek")).text == "empty"
 
     # another user signs in over Alice's live session (same app cookies, no IdP cookie)
+    browser.get(app.url("/cart/put/alices-item"))
     shared = sso_env.browser()
     for name in (state.config.cookie_name, "session"):
         shared.http.cookies.set(name, browser.http.cookies.get(name), domain="127.0.0.1")
     assert shared.get(app.url("/cart/peek")).text == "alices-item"
     assert shared.sign_in(app.url("/auth/login?next=/me"), bob).json()["email"] == bob
     assert shared.get(app.url("/cart/peek")).text == "empty"
+
+
+def test_a_flask_session_cookie_saved_from_another_sign_in_is_refused(sso_env: SSOEnv) -> None:
+    """Issue 14 #5: A signs out, B signs in in the same browser and replays the Flask
+    session cookie saved from A's time: B never sees A's data."""
+    app = sso_env.app(setup=_cart_views)
+    alice, bob = sso_env.user(), sso_env.user()
+    browser = sso_env.browser()
+    assert browser.sign_in(app.url("/me"), alice).status_code == 200
+    browser.get(app.url("/cart/put/alices-item"))
+    saved = browser.http.cookies.get("session")
+    assert saved
+    browser.follow(app.log_out(browser))  # here and at the hosted UI
+    assert browser.sign_in(app.url("/me"), bob).json()["email"] == bob
+
+    browser.http.cookies.set("session", saved, domain="127.0.0.1")
+    assert browser.get(app.url("/cart/peek")).text == "empty"
+    assert browser.get(app.url("/me")).json()["email"] == bob

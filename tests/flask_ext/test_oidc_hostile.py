@@ -22,6 +22,7 @@ from cognito_sso.oidc import (
     OIDCClient,
     OIDCError,
     TokenRequestError,
+    TokenResponseError,
     TokenRevokedError,
 )
 
@@ -92,6 +93,17 @@ def test_a_good_answer_parses() -> None:
         "not json",
         "[]",
         '"a string"',
+        json.dumps({**GOOD, "pad": "x" * 300_000}),  # over the size cap
+    ],
+)
+def test_unreadable_token_answers_are_unavailable(body: str) -> None:
+    with pytest.raises(IdPUnavailableError):
+        client_for(answer(200, body)).refresh("r")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
         json.dumps({**GOOD, "access_token": 7}),
         json.dumps({**GOOD, "access_token": ""}),
         json.dumps({**GOOD, "id_token": ["i"]}),
@@ -100,12 +112,18 @@ def test_a_good_answer_parses() -> None:
         json.dumps({**GOOD, "expires_in": True}),
         json.dumps({**GOOD, "token_type": "mac"}),
         json.dumps({k: v for k, v in GOOD.items() if k != "token_type"}),
-        json.dumps({**GOOD, "pad": "x" * 300_000}),  # over the size cap
     ],
 )
-def test_malformed_token_answers_are_unavailable(body: str) -> None:
-    with pytest.raises(IdPUnavailableError):
+def test_malformed_token_answers_are_not_an_outage(body: str) -> None:
+    """Issue 14 #7: a JSON answer with wrong fields is a malformed answer, not an outage."""
+    with pytest.raises(TokenResponseError) as info:
         client_for(answer(200, body)).refresh("r")
+    assert not isinstance(info.value, IdPUnavailableError)
+
+
+def test_token_type_is_case_insensitive() -> None:
+    tokens = client_for(answer(200, json.dumps({**GOOD, "token_type": "bearer"}))).refresh("r")
+    assert tokens.token_type == "bearer"
 
 
 @pytest.mark.parametrize(
