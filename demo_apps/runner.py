@@ -30,6 +30,12 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from cognito_sso.redaction import install_access_log_redaction
+from demo_apps.extra_clients import (
+    ExtraClient,
+    parse_extra_client,
+    settings_lines,
+    with_extra_clients,
+)
 
 DEFAULT_PORTS = {"idp": 9229, "billing": 5001, "reports": 5002, "audit": 5003}
 # Shipped as package data of `provisioning`, so this also works in an installed environment.
@@ -275,6 +281,7 @@ def start_stack(
     check_interval: float = DEFAULT_CHECK_INTERVAL,
     progress: Progress = lambda line: None,
     app_config: Mapping[str, Any] | None = None,
+    extra_clients: Sequence[ExtraClient] = (),
 ) -> DemoStack:
     """Start the IdP, provision the demo pool, serve billing, reports and audit; return the
     stack.
@@ -316,6 +323,10 @@ def start_stack(
         for served in apps.values():
             stoppers.append(served.stop)
         spec = with_service_urls(spec, {name: served.url for name, served in apps.items()})
+        try:
+            spec = with_extra_clients(spec, extra_clients)
+        except ValueError as exc:
+            raise DemoError(str(exc)) from None
 
         outputs_path = state_dir / "outputs.json"
         pool_id = provision(spec, idp.base_url, outputs_path)
@@ -437,6 +448,15 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_CHECK_INTERVAL,
         help="seconds between session checks against the IdP (default: 5)",
     )
+    parser.add_argument(
+        "--extra-client",
+        metavar="NAME=CALLBACK_URL",
+        type=parse_extra_client,
+        action="append",
+        default=[],
+        help="also register an app client for an app of yours (repeatable); its settings "
+        "are printed at start-up",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     return parser
 
@@ -475,6 +495,16 @@ def _print_welcome(stack: DemoStack, check_interval: float, out: Callable[[str],
     out(f"  E-mails sent by the IdP: {stack.idp_url}/_outbox")
     out("")
     out("Press Ctrl-C to stop.")
+
+
+def _print_extra_clients(
+    stack: DemoStack, extras: Sequence[ExtraClient], out: Callable[[str], None]
+) -> None:
+    for extra in extras:
+        out(f"Your app {extra.name!r} (this pool exists until Ctrl-C; every run makes a new one):")
+        for line in settings_lines(stack.outputs_path, extra):
+            out(f"  {line}")
+        out("")
 
 
 def _missing_local_dependency() -> str | None:
@@ -529,12 +559,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     audit_port=args.audit_port,
                     check_interval=args.check_interval,
                     progress=lambda line: out(f"  ok  {line}"),
+                    extra_clients=args.extra_client,
                 )
             except DemoError as exc:
                 print(f"cognito-sso demo: {exc}", file=sys.stderr, flush=True)
                 return 1
             try:
                 _print_welcome(stack, args.check_interval, out)
+                _print_extra_clients(stack, args.extra_client, out)
                 while not stop.wait(0.5):
                     pass
             except KeyboardInterrupt:

@@ -64,11 +64,6 @@ class Invoice:
         return f"INV-{self.id:04d}"
 
     @property
-    def amount(self) -> str:
-        """Amount formatted with two decimals and thousands separators, e.g. 1,250.00."""
-        return f"{Decimal(self.amount_cents) / 100:,.2f}"
-
-    @property
     def is_void(self) -> bool:
         return self.status == "void"
 

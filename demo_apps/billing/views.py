@@ -13,8 +13,7 @@ if TYPE_CHECKING:
     from cognito_sso.flask import CognitoSSO
 
 from demo_apps.billing.store import InvoiceInputError, InvoiceStore, parse_new_invoice
-
-LIST_GROUPS = ("billing", "admins")
+from demo_apps.common.money import format_euros
 
 
 def build_blueprint(sso: CognitoSSO, store: InvoiceStore) -> Blueprint:
@@ -35,10 +34,15 @@ def build_blueprint(sso: CognitoSSO, store: InvoiceStore) -> Blueprint:
         return redirect(url_for("billing.invoices"))
 
     @bp.get("/invoices")
-    @sso.groups_required(*LIST_GROUPS, mode="any")
+    @sso.permission_required("invoices:read")  # what the header's permission chips show
     def invoices() -> ResponseReturnValue:
         highlight = request.args.get("created", type=int)
-        return render_template("billing/invoices.html", invoices=store.list(), highlight=highlight)
+        return render_template(
+            "billing/invoices.html",
+            invoices=store.list(),
+            highlight=highlight,
+            format_euros=format_euros,
+        )
 
     @bp.get("/invoices/new")
     @sso.permission_required("invoices:create")

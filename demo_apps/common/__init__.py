@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from cognito_sso.errors import ConfigurationError
+from cognito_sso.flask import current_user
 
 if TYPE_CHECKING:
     from cognito_sso.flask import CognitoSSO
@@ -212,10 +213,11 @@ def install_demo_look(app: Flask, service: str) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault(
-            "Content-Security-Policy",
+        # Set, not setdefault: the extension's hook runs first and may already have put a
+        # lone frame-ancestors there; this policy includes it.
+        headers["Content-Security-Policy"] = (
             "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none';"
-            " frame-ancestors 'none'",
+            " frame-ancestors 'none'"
         )
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
@@ -258,26 +260,26 @@ def error_response(error: HTTPException) -> Any:
     return page, code, headers
 
 
+def by_privilege(groups: Iterable[str]) -> list[str]:
+    """The one order in which the demo lists groups: least privileged first, then by name."""
+    return sorted(groups, key=lambda group: (len(DEMO_PERMISSIONS.get(group, ())), group))
+
+
 def forbidden_response(error: HTTPException) -> Any:
     """403 naming the missing group(s) or permission(s)."""
-    missing_groups = sorted(_strings(getattr(error, "missing_groups", None)))
     missing_permissions = sorted(_strings(getattr(error, "missing_permissions", None)))
-    mode = getattr(error, "mode", "any")
-    # The groups that would grant every missing permission, least privileged first.
-    granting = sorted(
-        (
-            group
-            for group, perms in DEMO_PERMISSIONS.items()
-            if missing_permissions and all(p in perms for p in missing_permissions)
-        ),
-        key=lambda group: (len(DEMO_PERMISSIONS[group]), group),
+    granting = by_privilege(
+        group
+        for group, perms in DEMO_PERMISSIONS.items()
+        if missing_permissions and all(p in perms for p in missing_permissions)
     )
     page = render_template(
         "demo/forbidden.html",
-        missing_groups=missing_groups,
+        missing_groups=by_privilege(_strings(getattr(error, "missing_groups", None))),
         missing_permissions=missing_permissions,
         granting_groups=granting,
-        mode=mode,
+        mode=getattr(error, "mode", "any"),
+        member_of=by_privilege(current_user.groups),
     )
     return page, 403
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from demo_apps.reports.revenue import MonthRevenue, format_euros
+from demo_apps.common.money import format_euros
+from demo_apps.reports.revenue import MonthRevenue
 
 WIDTH = 640
 HEIGHT = 300

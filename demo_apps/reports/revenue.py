@@ -70,8 +70,3 @@ def _parse(invoice: Mapping[str, Any]) -> tuple[int, int] | None:
     except ValueError:
         return None
     return day.year * 12 + day.month - 1, cents
-
-
-def format_euros(cents: int) -> str:
-    """'€12,345' (whole euros, rounded half up)."""
-    return f"€{(cents + 50) // 100:,}"

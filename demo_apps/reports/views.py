@@ -11,9 +11,10 @@ from flask.typing import ResponseReturnValue
 if TYPE_CHECKING:
     from cognito_sso.flask import CognitoSSO
 
+from demo_apps.common.money import format_euros
 from demo_apps.reports.billing_client import BillingUnavailable, fetch_invoices
 from demo_apps.reports.chart import revenue_chart_svg
-from demo_apps.reports.revenue import format_euros, revenue_by_month
+from demo_apps.reports.revenue import revenue_by_month
 
 log = logging.getLogger(__name__)
 RECENT_COUNT = 5

@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from demo_apps.extra_clients import ExtraClient
 from demo_apps.runner import DemoStack, start_stack
 
 #: Short so the single-logout test waits only a moment.
 CHECK_INTERVAL = 2.0
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 @pytest.fixture(scope="session")
-def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
+def demo_extra_client() -> ExtraClient:
+    """An app of "yours" the stack registers with ``--extra-client`` (served by a test)."""
+    return ExtraClient("notes", f"http://127.0.0.1:{_free_port()}/auth/callback")
+
+
+@pytest.fixture(scope="session")
+def demo_stack(
+    tmp_path_factory: pytest.TempPathFactory, demo_extra_client: ExtraClient
+) -> Iterator[DemoStack]:
     """The stack `cognito-sso demo` runs, started through the runner's Python API.
 
     Free ports everywhere: the spec's callback URLs are rewritten to them by the runner.
     """
     state_dir: Path = tmp_path_factory.mktemp("demo-state")
     stack = start_stack(
+        extra_clients=[demo_extra_client],
         state_dir=state_dir,
         idp_port=0,
         billing_port=0,

@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from typing import Any
 
+from demo_apps.common.money import format_euros
 from demo_apps.reports.chart import nice_ceiling, revenue_chart_svg
-from demo_apps.reports.revenue import MonthRevenue, format_euros, revenue_by_month
+from demo_apps.reports.revenue import MonthRevenue, revenue_by_month
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -50,10 +51,11 @@ def test_revenue_by_month_skips_malformed_entries() -> None:
 
 
 def test_format_euros() -> None:
-    assert format_euros(0) == "€0"
-    assert format_euros(149) == "€1"
-    assert format_euros(150) == "€2"
-    assert format_euros(123_456_789) == "€1,234,568"
+    assert format_euros(0) == "€0.00"
+    assert format_euros(5) == "€0.05"
+    assert format_euros(123_456) == "€1,234.56"
+    assert format_euros(123_456_789) == "€1,234,567.89"
+    assert format_euros(-150) == "-€1.50"
 
 
 def test_nice_ceiling() -> None:
@@ -72,7 +74,7 @@ def test_chart_is_valid_svg_with_one_bar_per_month() -> None:
     assert [b.get("data-month") for b in bars] == ["2026-02", "2026-03"]
     heights = [float(b.find(f"{SVG}rect").get("height")) for b in bars]  # type: ignore[union-attr, arg-type]
     assert heights[0] == 3 * heights[1] > 0
-    assert "Mar 2026: €500 (1 invoice)" in svg
+    assert "Mar 2026: €500.00 (1 invoice)" in svg
     assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")  # nothing external
 
 

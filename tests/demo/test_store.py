@@ -60,7 +60,7 @@ def test_store_creates_lists_and_voids(tmp_path: Path) -> None:
     older = store.create(NewInvoice("Old Co", "", 1000, date(2026, 1, 5)), created_by="a@x")
     newer = store.create(NewInvoice("New Co", "", 2500, date(2026, 2, 5)), created_by="a@x")
     assert [i.number for i in store.list()] == [newer.number, older.number]
-    assert newer.amount == "25.00" and newer.status == "open"
+    assert newer.amount_cents == 2500 and newer.status == "open"
 
     voided = store.void(older.id, voided_by="carol@x")
     assert voided is not None and voided.is_void and voided.voided_by == "carol@x"
