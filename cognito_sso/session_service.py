@@ -168,12 +168,18 @@ class SessionService:
             refreshed = self._refreshed(session_id, current, now)
             if refreshed is None or refreshed is current:
                 return refreshed  # ended, or kept as it is after a transient failure
-            stored = self.store.update(session_id, lambda _old: refreshed.to_json())
-            if stored is None:
-                return None
-            if self._on_refreshed is not None:
-                self._on_refreshed("refreshed", refreshed)
-            return refreshed
+            return self._save(session_id, current.tokens.refresh_token, refreshed)
+
+    def _save(self, session_id: str, used: str | None, refreshed: Session) -> Session | None:
+        """Store a session refreshed with the refresh token ``used``; what is stored after
+        (a newer rotation another worker stored meanwhile wins); None if it is gone."""
+        stored = self.store.update(session_id, lambda old: _unless_rotated(old, used, refreshed))
+        if stored is None:
+            return None
+        latest = Session.from_json(stored.payload)
+        if self._on_refreshed is not None:
+            self._on_refreshed("refreshed", latest)
+        return latest
 
     def _refreshed(self, session_id: str, current: Session, now: float) -> Session | None:
         """The session with fresh tokens; None (session ended) when the IdP or the new
@@ -190,6 +196,12 @@ class SessionService:
                 self.verifier, tokens.id_token, tokens.access_token
             )
         except InvalidGrantError:
+            latest = self.get(session_id)
+            if latest is not None and latest.tokens.refresh_token != refresh_token:
+                # Refresh-token rotation: another worker refreshed with this token and stored
+                # the new one meanwhile (its lock expired under us). A lost race, not the end.
+                log.info("refresh token rotated by another worker meanwhile; using its session")
+                return latest
             self._end(session_id, current, "invalid_grant")
             return None
         except DiscoveryError:
@@ -264,6 +276,18 @@ class SessionService:
                     log.warning("refresh token revocation failed: %s", exc)
         finally:
             self.store.delete(session_id)
+
+
+def _unless_rotated(old: bytes, used: str | None, refreshed: Session) -> bytes:
+    """The payload to store after a refresh made with the refresh token ``used``: the
+    refreshed session, unless the stored one already holds another refresh token (with
+    rotation, a worker that refreshed meanwhile stored a newer one: it is kept, never
+    overwritten by an older answer)."""
+    try:
+        stored = Session.from_json(old)
+    except RecordError:
+        return refreshed.to_json()
+    return refreshed.to_json() if stored.tokens.refresh_token == used else old
 
 
 def _still_valid_or_raise(session: Session, now: float, why: str) -> Session:
