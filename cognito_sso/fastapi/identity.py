@@ -11,7 +11,7 @@ from cognito_sso.aio.loops import run_blocking
 from cognito_sso.errors import InvalidTokenError, KeysUnavailableError
 from cognito_sso.fastapi.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
 from cognito_sso.fastapi.state import AsyncAppState
-from cognito_sso.oidc import IdPUnavailableError
+from cognito_sso.oidc import DiscoveryError, IdPUnavailableError
 from cognito_sso.sessions import Session, SessionStoreUnavailableError, is_valid_session_id
 from cognito_sso.user import ANONYMOUS, User, user_from_access_claims, user_from_session
 
@@ -46,7 +46,7 @@ async def session_user(request: Request, state: AsyncAppState) -> User:
         if is_valid_session_id(session_id):
             try:
                 session = await run_blocking(state.sessions.load, session_id)
-            except IdPUnavailableError:
+            except (IdPUnavailableError, DiscoveryError):
                 raise ServiceUnavailable("sign-in service") from None
             except SessionStoreUnavailableError:
                 raise ServiceUnavailable("session store") from None

@@ -22,7 +22,7 @@ from cognito_sso.fastapi.identity import (
 )
 from cognito_sso.fastapi.state import AsyncAppState
 from cognito_sso.login import LoginError, LoginResult
-from cognito_sso.oidc import IdPUnavailableError
+from cognito_sso.oidc import DiscoveryError, IdPUnavailableError
 from cognito_sso.random_token import random_token
 from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import SessionStoreUnavailableError, is_valid_session_id
@@ -78,7 +78,7 @@ def create_router(state: AsyncAppState) -> APIRouter:
         async def run(request: Request) -> Response:
             try:
                 return await endpoint(request)
-            except (IdPUnavailableError, SessionStoreUnavailableError) as exc:
+            except (IdPUnavailableError, DiscoveryError, SessionStoreUnavailableError) as exc:
                 return _unavailable(request, state, exc)
 
         run.__name__ = endpoint.__name__
@@ -152,7 +152,7 @@ def create_router(state: AsyncAppState) -> APIRouter:
                 )
         try:
             target = await state.oidc.logout_url(config.logout_uri)
-        except IdPUnavailableError:
+        except (IdPUnavailableError, DiscoveryError):
             log.warning("hosted UI logout skipped: discovery unavailable")
             target = config.logout_uri
         response = _redirect(target)
@@ -193,7 +193,7 @@ def _sign_out(sessions: SessionService, session_id: str, csrf: str | None) -> bo
         return False
     try:
         live = sessions.load(session_id)  # a fresh access token for GlobalSignOut
-    except IdPUnavailableError:
+    except (IdPUnavailableError, DiscoveryError):
         live = session
     sessions.logout(session_id, live or session)
     return True

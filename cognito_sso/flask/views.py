@@ -177,13 +177,7 @@ def _app() -> Flask:
 
 def create_blueprint() -> Blueprint:
     """A fresh blueprint (one per app: the URL prefix comes from that app's config)."""
-    bp = Blueprint(
-        "cognito_sso",
-        __name__,
-        template_folder="templates",
-        static_folder="static",
-        static_url_path="/static",
-    )
+    bp = Blueprint("cognito_sso", __name__, template_folder="templates")
     bp.add_url_rule("/login", "login", login, methods=["GET"])
     bp.add_url_rule("/callback", "callback", callback, methods=["GET"])
     bp.add_url_rule("/logout", "logout", logout, methods=["POST"])

@@ -58,7 +58,7 @@ def test_jwks_down_at_callback_is_503(sso_env: SSOEnv) -> None:
 
 
 def test_session_check_fails_open_while_token_valid(sso_env: SSOEnv) -> None:
-    app = sso_env.app(config={"COGNITO_SESSION_CHECK_INTERVAL": 0, "COGNITO_HTTP_TIMEOUT": 1})
+    app = sso_env.app(config={"COGNITO_SESSION_CHECK_INTERVAL": 0})  # no hang injected
     email = sso_env.user()
     browser = sso_env.browser()
     assert browser.sign_in(app.url("/me"), email).status_code == 200
