@@ -25,12 +25,13 @@ from demo_apps.common import (
     SERVICE_TITLES,
     DemoService,
     ServiceLink,
+    by_privilege,
     default_instance_path,
     read_outputs,
     service_base_urls,
 )
+from demo_apps.common.money import format_euros
 from demo_apps.reports.billing_client import BillingUnavailable, fetch_invoices
-from demo_apps.reports.revenue import format_euros
 
 log = logging.getLogger(__name__)
 
@@ -132,10 +133,11 @@ def build_app(config: Mapping[str, Any] | None = None) -> FastAPI:
             request,
             "demo/forbidden.html",
             403,
-            missing_groups=list(exc.denial.missing_groups),
+            missing_groups=by_privilege(exc.denial.missing_groups),
             missing_permissions=list(exc.denial.missing_permissions),
             granting_groups=[],
             mode=exc.denial.mode,
+            member_of=by_privilege(sso.user(request).groups),
         )
 
     app.add_exception_handler(PermissionDenied, forbidden)

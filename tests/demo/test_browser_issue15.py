@@ -155,11 +155,11 @@ def test_your_own_app_signs_in_with_the_printed_settings(
 def test_extra_client_arguments() -> None:
     (extra,) = (
         _parser()
-        .parse_args(["--extra-client", "notes=http://localhost:5003/auth/callback"])
+        .parse_args(["--extra-client", "notes=http://localhost:5004/auth/callback"])
         .extra_client
     )
-    assert extra == ExtraClient("notes", "http://localhost:5003/auth/callback")
-    assert extra.logout_url == "http://localhost:5003/auth/logged-out"
+    assert extra == ExtraClient("notes", "http://localhost:5004/auth/callback")
+    assert extra.logout_url == "http://localhost:5004/auth/logged-out"
     for wrong in ("Notes", "notes", "notes=http://example.com/auth/callback"):
         with pytest.raises(SystemExit):
             _parser().parse_args(["--extra-client", wrong])
