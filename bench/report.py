@@ -454,6 +454,29 @@ def section_cpu_cost(data: dict[str, Any] | None) -> str:
     versions = ", ".join(f"{name} {v}" for name, v in data["versions"].items())
     header = ["view", "us / request", "open view, same credentials", "added us",
               "added over the bare open view", "goal (added)", "verdict"]  # fmt: skip
+    before = results.load("cpu_cost_baseline")
+    baseline = ""
+    if before is not None:
+        rows_before = [
+            [name, f"{v['us_per_request']:.1f}", f"{v['open_same_credentials_us']:.1f}",
+             f"{v['added_us']:+.1f}", f"{v['added_us'] / v['open_same_credentials_us']:.2f}"]
+            for name, v in before["views"].items()
+        ]  # fmt: skip
+        header_before = [*header[:4], "added / open"]
+        now_ratio = ", ".join(
+            f"{name} {v['added_us'] / v['open_same_credentials_us']:.2f}"
+            for name, v in data["views"].items()
+            if name in before["views"]
+        )
+        baseline = f"""
+Before the session cache (the baseline, same command, cognito_sso at commit
+{before.get("library_commit", "?")}), measured {_machine(before)}:
+
+{_table(header_before, rows_before)}
+
+The machine's load differed between the two runs, which scales every absolute figure; the
+added cost as a share of the open request's cost is the comparable number: now {now_ratio}.
+"""
     return f"""{title}
 
 Command: {_cmd(data)}
@@ -474,7 +497,7 @@ cookie, for the open view too). CPU time of other processes (redis-server) is no
 On a shared, loaded machine every figure is inflated alike; compare rows of one run.
 
 {_table(header, rows)}
-"""
+{baseline}"""
 
 
 def section_profile(data: dict[str, Any] | None) -> str:
