@@ -360,3 +360,35 @@ def test_unreachable_provider_is_reported_to_the_app(
     assert params["error"] == "invalid_request"
     assert params["error_description"] == "Error in calling IdP discovery endpoint"
     assert urlsplit(refused.headers["location"]).netloc == "localhost:5001"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "mode", "description"),
+    [
+        ("token", "error", "Error from IdP token endpoint: server_error"),
+        ("token", "drop", "Error in calling IdP token endpoint"),
+        ("jwks", "error", "Error from IdP JWKS endpoint"),
+        ("userInfo", "error", "Error from IdP userInfo endpoint"),
+    ],
+)
+def test_provider_failures_after_sign_in_are_reported_to_the_app(
+    federated_pools: FederatedPools,
+    idp_browser: Browser,
+    endpoint: str,
+    mode: str,
+    description: str,
+) -> None:
+    pools = federated_pools
+    hop = _back_from_provider(idp_browser, pools.app.billing, state="s7")
+    faults = f"{pools.app.base_url}/_local/faults"
+    httpx.post(faults, json={"endpoint": endpoint, "mode": mode}, timeout=5).raise_for_status()
+    try:
+        done = idp_browser.follow(hop)
+    finally:
+        httpx.delete(faults, timeout=5)
+    assert done.headers["location"].startswith(pools.app.billing.redirect_uri + "?")
+    assert query_of(done.headers["location"]) == {
+        "error": "invalid_request",
+        "error_description": description,
+        "state": "s7",
+    }

@@ -57,7 +57,10 @@ def _call(what: str, send: Callable[[], httpx.Response]) -> httpx.Response:
 
 
 def _get_json(http: httpx.Client, url: str, what: str) -> Any:
-    return _json_of(_call(what, lambda: http.get(url)), what)
+    response = _call(what, lambda: http.get(url))
+    if response.status_code != 200:
+        raise UpstreamError(f"Error from IdP {what} endpoint")
+    return _json_of(response, what)
 
 
 def _json_of(response: httpx.Response, what: str) -> Any:
