@@ -13,8 +13,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final, NoReturn
 
+from cognito_sso.userpool import COGNITO_PROVIDER
+
 __all__ = [
-    "COGNITO",
     "Claims",
     "frozen_claims",
     "groups_claim",
@@ -22,9 +23,6 @@ __all__ = [
     "scopes_claim",
     "str_claim",
 ]
-
-COGNITO: Final = "COGNITO"
-"""The provider name of the pool's own users (as in ``identity_provider=COGNITO``)."""
 
 # The group Cognito puts a provider's users in: {poolId}_{ProviderName}
 _PROVIDER_GROUP: Final = re.compile(r"[a-z]{2,5}(?:-[a-z]+)+-\d+_[0-9A-Za-z]+_(?P<provider>.+)")
@@ -118,4 +116,4 @@ def identity_provider_claim(claims: Mapping[str, Any]) -> str:
         match = _PROVIDER_GROUP.fullmatch(group)
         if match is not None and username.startswith(match["provider"] + "_"):
             return match["provider"]
-    return COGNITO
+    return COGNITO_PROVIDER

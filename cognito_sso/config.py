@@ -25,6 +25,7 @@ from cognito_sso.errors import ConfigurationError
 from cognito_sso.outputs import load_outputs
 from cognito_sso.permissions import PermissionPolicy
 from cognito_sso.urls import origin_of, require_https_or_loopback
+from cognito_sso.userpool import PROVIDER_NAME
 
 __all__ = [
     "ADMIN_SCOPE",
@@ -231,15 +232,12 @@ def load_config(config: Mapping[str, Any]) -> SSOConfig:
     )
 
 
-_PROVIDER_NAME = re.compile(r"[^_\s][^\s][^_\s]*")  # Cognito's ProviderName, roughly
-
-
 def _identity_providers(values: Values) -> dict[str, Any]:
     """COGNITO_IDENTITY_PROVIDERS and COGNITO_IDENTITY_PROVIDER (one of them, when both set)."""
     providers: tuple[str, ...] = values["COGNITO_IDENTITY_PROVIDERS"] or ()
     default: str | None = values["COGNITO_IDENTITY_PROVIDER"] or None
     for name in (*providers, *([default] if default else [])):
-        if len(name) > 32 or not _PROVIDER_NAME.fullmatch(name):
+        if not PROVIDER_NAME.fullmatch(name):
             raise ConfigurationError(f"{name!r} is not an identity provider name")
     if default and providers and default not in providers:
         raise ConfigurationError(

@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import importlib.resources
 import logging
+import os
 import re
 import signal
 import socket
@@ -29,6 +30,7 @@ import httpx
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from cognito_sso.outputs import PoolOutputs, read_outputs
 from cognito_sso.redaction import install_access_log_redaction
 from demo_apps.extra_clients import (
     ExtraClient,
@@ -40,6 +42,11 @@ from demo_apps.extra_clients import (
 DEFAULT_PORTS = {"idp": 9229, "billing": 5001, "reports": 5002, "audit": 5003}
 # Shipped as package data of `provisioning`, so this also works in an installed environment.
 DEFAULT_SPEC = Path(str(importlib.resources.files("provisioning") / "pools" / "sso-demo.toml"))
+#: The company directory the demo pool federates to (a second pool of the same local IdP).
+CORP_SPEC = Path(str(importlib.resources.files("provisioning") / "pools" / "example-corp.toml"))
+#: The identity provider of the demo spec that stands for the corp pool, and its client there.
+CORP_PROVIDER = "ExampleCorp"
+CORP_CLIENT = "sso-demo"
 DEFAULT_CHECK_INTERVAL = 5.0
 REGION = "eu-west-1"
 _TEMP_PASSWORD = re.compile(r"(?im)temporary password:\s*(\S+)")
@@ -139,6 +146,8 @@ class DemoStack:
     flask_apps: dict[str, Flask]
     users: list[DemoUser]
     pool_id: str
+    corp_users: list[DemoUser] = field(default_factory=list)
+    corp_pool_id: str | None = None
     _stoppers: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -225,6 +234,20 @@ def with_service_urls(spec: Any, urls: Mapping[str, str]) -> Any:
     return dataclasses.replace(spec, clients=tuple(clients))
 
 
+def with_corp_provider(spec: Any, corp: PoolOutputs) -> Any:
+    """A copy of the spec whose `CORP_PROVIDER` identity provider points at the corp pool: its
+    issuer and the client made for the demo pool there, whose secret goes to the environment
+    variable the provider names (specs never hold secrets)."""
+    client = corp.services[CORP_CLIENT]
+    providers = []
+    for provider in spec.identity_providers:
+        if provider.name == CORP_PROVIDER:
+            os.environ[provider.client_secret_env] = client.client_secret or ""
+            provider = dataclasses.replace(provider, issuer=corp.issuer, client_id=client.client_id)
+        providers.append(provider)
+    return dataclasses.replace(spec, identity_providers=tuple(providers))
+
+
 def _with_origin(url: str, origin: str) -> str:
     parts = urlsplit(url)
     new = urlsplit(origin)
@@ -299,10 +322,13 @@ def start_stack(
     state_dir.mkdir(parents=True, exist_ok=True)
     stoppers: list[Callable[[], None]] = []
     try:
-        try:
-            spec = load_spec(spec_path)
-        except SpecError as exc:
-            raise DemoError(f"the demo spec {spec_path} is invalid: {exc}") from None
+        specs = []
+        for path in (spec_path, CORP_SPEC):
+            try:
+                specs.append(load_spec(path))
+            except SpecError as exc:
+                raise DemoError(f"the demo spec {path} is invalid: {exc}") from None
+        spec, corp_spec = specs
         if idp_port:
             listening_socket(host, idp_port, "the local IdP", "--idp-port").close()
         try:
@@ -327,6 +353,13 @@ def start_stack(
             spec = with_extra_clients(spec, extra_clients)
         except ValueError as exc:
             raise DemoError(str(exc)) from None
+
+        # The company directory first: the demo pool's identity provider points at it.
+        corp_spec = with_service_urls(corp_spec, {CORP_CLIENT: idp.base_url})
+        corp_outputs_path = state_dir / "example-corp.outputs.json"
+        corp_pool_id = provision(corp_spec, idp.base_url, corp_outputs_path)
+        progress(f"pool {corp_spec.pool.name:<11} {corp_pool_id}: the company directory")
+        spec = with_corp_provider(spec, read_outputs(corp_outputs_path))
 
         outputs_path = state_dir / "outputs.json"
         pool_id = provision(spec, idp.base_url, outputs_path)
@@ -362,16 +395,7 @@ def start_stack(
         except (httpx.HTTPError, ValueError) as exc:
             progress(f"(could not read the outbox: {exc}; see {idp.base_url}/_outbox)")
             passwords = {}
-        users = [
-            DemoUser(
-                key=user.key,
-                email=user.email,
-                name=user.name,
-                groups=tuple(user.groups),
-                temporary_password=passwords.get(user.email.lower()),
-            )
-            for user in spec.users
-        ]
+        users = demo_users(spec, passwords)
         return DemoStack(
             idp_url=idp.base_url,
             outputs_path=outputs_path,
@@ -380,6 +404,8 @@ def start_stack(
             flask_apps=flask_apps,
             users=users,
             pool_id=pool_id,
+            corp_users=demo_users(corp_spec, passwords),
+            corp_pool_id=corp_pool_id,
             _stoppers=stoppers,
         )
     except BaseException:
@@ -387,6 +413,20 @@ def start_stack(
             with suppress(Exception):
                 stopper()
         raise
+
+
+def demo_users(spec: Any, passwords: Mapping[str, str]) -> list[DemoUser]:
+    """The spec's invited users with their temporary passwords (from the outbox)."""
+    return [
+        DemoUser(
+            key=user.key,
+            email=user.email,
+            name=user.name,
+            groups=tuple(user.groups),
+            temporary_password=passwords.get(user.email.lower()),
+        )
+        for user in spec.users
+    ]
 
 
 def _create_service_app(name: str, config: Mapping[str, Any]) -> Any:
@@ -492,6 +532,11 @@ def _print_welcome(stack: DemoStack, check_interval: float, out: Callable[[str],
     )
     out(f"  5. Open {stack.audit_url} (FastAPI) as alice: the invoice events, no sign-in; bob")
     out("     gets a page naming the missing group.")
+    for dave in stack.corp_users:
+        password = dave.temporary_password or "(see the outbox)"
+        out(f"  6. In a private window open {reports}, choose ExampleCorp and sign in at the")
+        out(f"     company directory as {dave.email} ({password}): reports works; billing says")
+        out("     what he lacks.")
     out(f"  E-mails sent by the IdP: {stack.idp_url}/_outbox")
     out("")
     out("Press Ctrl-C to stop.")

@@ -28,7 +28,11 @@ DEMO_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "admins": ("invoices:read", "invoices:create", "invoices:void"),
     # reports reads invoice totals through billing's API on the user's behalf
     "reports": ("invoices:read", "reports:view"),
+    # everyone who signs in through the Example Corp directory (federation) may read reports
+    "idp:ExampleCorp": ("invoices:read", "reports:view"),
 }
+#: The pool's groups (the other keys of DEMO_PERMISSIONS name identity providers).
+DEMO_GROUPS = tuple(sorted(key for key in DEMO_PERMISSIONS if not key.startswith("idp:")))
 
 # Where `cognito-sso provision apply --spec provisioning/pools/sso-demo.toml` writes it.
 DEFAULT_OUTPUTS_FILE = "provisioning/pools/sso-demo.outputs.json"
@@ -160,7 +164,7 @@ def create_demo_app(
         COGNITO_SERVICE=service,
         COGNITO_SESSION_STORE="sqlite:///" + os.path.join(app.instance_path, "sessions.db"),
         COGNITO_PERMISSIONS={group: list(perms) for group, perms in DEMO_PERMISSIONS.items()},
-        COGNITO_GROUPS=sorted(DEMO_PERMISSIONS),
+        COGNITO_GROUPS=list(DEMO_GROUPS),
         DEMO_SERVICE_URLS=base_urls,
         COGNITO_BEARER_CLIENT_IDS=[
             cid for cid in (client_id_of(outputs, name) for name in bearer_services) if cid
@@ -271,7 +275,9 @@ def forbidden_response(error: HTTPException) -> Any:
     granting = by_privilege(
         group
         for group, perms in DEMO_PERMISSIONS.items()
-        if missing_permissions and all(p in perms for p in missing_permissions)
+        if group in DEMO_GROUPS
+        and missing_permissions
+        and all(p in perms for p in missing_permissions)
     )
     page = render_template(
         "demo/forbidden.html",

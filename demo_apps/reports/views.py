@@ -25,10 +25,10 @@ def build_blueprint(sso: CognitoSSO) -> Blueprint:
     bp = Blueprint("reports", __name__, template_folder="templates")
 
     @bp.get("/")
-    @sso.groups_required("reports")
+    @sso.permission_required("reports:view")
     def home() -> ResponseReturnValue:
         token = sso.access_token()
-        if not token:  # pragma: no cover - groups_required guarantees a session
+        if not token:  # pragma: no cover - permission_required guarantees a session
             abort(401)
         billing_url = _billing_url()
         try:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from cognito_sso.claims import COGNITO, identity_provider_claim
+from cognito_sso.claims import identity_provider_claim
 from cognito_sso.permissions import PermissionPolicy, provider_key
+from cognito_sso.userpool import COGNITO_PROVIDER as COGNITO
 
 POOL = "eu-west-1_AbC123def"
 IDENTITY = {

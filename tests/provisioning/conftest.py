@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,11 @@ from cognito_sso.provisioning.spec import Spec, load_spec
 
 DEMO_SPEC = Path(__file__).resolve().parents[2] / "provisioning" / "pools" / "sso-demo.toml"
 MAXIMAL_SPEC = Path(__file__).resolve().parent / "maximal.toml"  # every spec key set
+
+# The demo spec's ExampleCorp identity provider reads its secret from the environment
+# (`cognito-sso demo` sets it from the Example Corp pool; an apply without it is refused).
+# Set at import: module-scoped fixtures apply the spec before any monkeypatch could.
+os.environ.setdefault("EXAMPLE_CORP_CLIENT_SECRET", "example-corp-client-secret-for-tests")
 
 
 @pytest.fixture

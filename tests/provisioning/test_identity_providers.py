@@ -53,7 +53,9 @@ METADATA = '<EntityDescriptor entityID="https://partner.example.com/"></EntityDe
 
 
 def federated_spec_text(providers: str = PROVIDERS, billing: str = "") -> str:
-    text = DEMO_SPEC.read_text(encoding="utf-8")
+    # the demo spec without its own provider (ExampleCorp): these tests declare theirs
+    text = DEMO_SPEC.read_text(encoding="utf-8").split("# --- Federation ---", 1)[0]
+    text = text.replace('["COGNITO", "ExampleCorp"]', '["COGNITO"]')
     offered = billing or '"COGNITO", "Corp", "Partner", "Google"'
     text = text.replace('identity_providers = ["COGNITO"]', f"identity_providers = [{offered}]", 1)
     return text + providers

@@ -13,7 +13,6 @@ are discovered at sign-in instead. SAML, Google and the other social providers a
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Final
 
 from cognito_sso.errors import ConfigurationError
@@ -22,25 +21,19 @@ from cognito_sso.local.api.params import Params, required_str
 from cognito_sso.local.api.registry import intercept
 from cognito_sso.local.errors import CognitoError, invalid_parameter, resource_not_found
 from cognito_sso.urls import require_https_or_loopback
+from cognito_sso.userpool import COGNITO_PROVIDER, provider_name_problem
 
 if TYPE_CHECKING:
     from cognito_sso.local.state import LocalCognito
 
-COGNITO: Final = "COGNITO"
-SOCIAL_TYPES: Final = frozenset({"Facebook", "Google", "LoginWithAmazon", "SignInWithApple"})
 OIDC_REQUIRED: Final = ("client_id", "authorize_scopes", "oidc_issuer")
 OIDC_URLS: Final = ("oidc_issuer", "authorize_url", "token_url", "attributes_url", "jwks_uri")
-# ProviderName in the API model: [^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+, 1-32 chars
-_NAME: Final = re.compile(r"[^_\s][^\s][^_\s]+")
 
 
 def _check_name(name: str, provider_type: str) -> None:
-    if len(name) > 32 or _NAME.fullmatch(name) is None or name == COGNITO:
-        raise invalid_parameter(f"Invalid provider name {name!r}.")
-    if provider_type in SOCIAL_TYPES and name != provider_type:
-        raise invalid_parameter(
-            f"The provider name of a {provider_type} provider must be {provider_type}."
-        )
+    problem = provider_name_problem(name, provider_type)
+    if problem is not None:
+        raise invalid_parameter(f"Invalid provider name {name!r}: {problem}.")
 
 
 def _check_oidc_details(details: Any) -> None:
@@ -128,5 +121,5 @@ def get_identity_provider_by_identifier(
 def check_supported_providers(state: LocalCognito, pool_id: str, params: Params) -> None:
     """An app client may only name COGNITO and identity providers of its pool."""
     for name in params.get("SupportedIdentityProviders") or ():
-        if name != COGNITO and state.federation.provider(pool_id, name) is None:
+        if name != COGNITO_PROVIDER and state.federation.provider(pool_id, name) is None:
             raise invalid_parameter(f"The provider {name} does not exist for User Pool {pool_id}")

@@ -35,10 +35,10 @@ from cognito_sso.local.web.context import local_state, web_state
 from cognito_sso.local.web.cookies import browser_id, presented_browser_id
 from cognito_sso.local.web.grants import error_to_app, grant_after_sign_in, request_from_query
 from cognito_sso.local.web.pages import error_page
+from cognito_sso.userpool import COGNITO_PROVIDER
 
 bp = Blueprint("federation", __name__)
 
-COGNITO: Final = "COGNITO"
 MAX_CODE: Final = 2048
 #: prompt values Cognito passes on to the provider (reference 2.1: select_account, consent)
 FORWARDED_PROMPTS: Final = ("login", "select_account", "consent")
@@ -47,7 +47,7 @@ _PROVIDER_PARAMS: Final = ("identity_provider", "idp_identifier")
 
 def wants_provider(req: AuthorizeRequest) -> bool:
     """Whether the request names an identity provider other than the pool itself."""
-    named = req.identity_provider is not None and req.identity_provider != COGNITO
+    named = req.identity_provider is not None and req.identity_provider != COGNITO_PROVIDER
     return named or req.idp_identifier is not None
 
 
@@ -55,7 +55,7 @@ def _resolve(req: AuthorizeRequest) -> IdentityProvider | None:
     state = local_state()
     pool_id = req.client.pool_id
     with state.lock:
-        if req.identity_provider is not None and req.identity_provider != COGNITO:
+        if req.identity_provider is not None and req.identity_provider != COGNITO_PROVIDER:
             provider = state.federation.provider(pool_id, req.identity_provider)
         else:
             provider = state.federation.provider_by_identifier(pool_id, req.idp_identifier or "")
@@ -125,7 +125,7 @@ def provider_links(req: AuthorizeRequest) -> list[tuple[str, str]]:
     return [
         (name, f"{url_for('oauth.authorize')}?{urlencode([*base, ('identity_provider', name)])}")
         for name in req.client.supported_identity_providers
-        if name != COGNITO and name in known
+        if name != COGNITO_PROVIDER and name in known
     ]
 
 

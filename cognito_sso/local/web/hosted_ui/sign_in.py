@@ -20,7 +20,7 @@ from cognito_sso.local.signin.passwords import missing_required
 from cognito_sso.local.web.authorize_request import AuthorizeRequest
 from cognito_sso.local.web.context import local_state, web_state
 from cognito_sso.local.web.cookies import browser_id, presented_browser_id
-from cognito_sso.local.web.federation import COGNITO, provider_links
+from cognito_sso.local.web.federation import provider_links
 from cognito_sso.local.web.grants import (
     grant_after_sign_in,
     read_authorize_request,
@@ -45,6 +45,7 @@ from cognito_sso.local.web.hosted_ui.forms import (
 )
 from cognito_sso.local.web.pages import error_page, render_page
 from cognito_sso.local.web.stores import LoginTransaction
+from cognito_sso.userpool import COGNITO_PROVIDER
 
 _PAGE_FOR_CHALLENGE: Final = {
     NEW_PASSWORD_REQUIRED: "hosted_ui.new_password",
@@ -70,7 +71,7 @@ def _login_page(
         client_name=req.client.name,
         csrf_token=csrf_token("login"),
         providers=provider_links(req),
-        password_sign_in=COGNITO in req.client.supported_identity_providers,
+        password_sign_in=COGNITO_PROVIDER in req.client.supported_identity_providers,
         username=username,
         error=error,
         notice=notice,
@@ -98,7 +99,7 @@ def login_submit() -> Response:
         return req
     if not csrf_ok("login"):
         return error_page("invalid_form")
-    if COGNITO not in req.client.supported_identity_providers:
+    if COGNITO_PROVIDER not in req.client.supported_identity_providers:
         return error_page("unauthorized_client")  # the client offers federated sign-in only
     username = request.form.get("username", "")
     password = request.form.get("password", "")
