@@ -94,12 +94,12 @@ def test_provider_error_is_shown_with_its_description(sso_env: SSOEnv) -> None:
     cognito.update_identity_provider(
         UserPoolId=sso_env.pool_id,
         ProviderName=PROVIDER,
-        ProviderDetails={**details, "authorize_scopes": "openid corp.example/admin"},
+        ProviderDetails={**details, "oidc_issuer": "http://127.0.0.1:9/corp"},  # unreachable
     )
     browser = sso_env.browser()
     page = browser.follow(browser.get(app.url(f"/auth/login?idp={PROVIDER}")))
     assert page.status_code == 400
-    assert "(invalid_request): invalid_scope." in page.text
+    assert "(invalid_request): Error in calling IdP discovery endpoint." in page.text
     # a crafted link cannot put words on the page: no sign-in of this browser, no description
     forged = browser.get(
         app.url("/auth/callback"),
