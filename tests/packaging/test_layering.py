@@ -84,12 +84,12 @@ def test_the_library_never_imports_the_tools_or_the_demo() -> None:
 
 
 def test_the_core_needs_no_optional_dependency() -> None:
-    # redis is imported lazily by the Redis store only, which names the extra when missing
+    # redis only in the Redis store and its invalidation tracker (lazily, naming the extra)
     optional = ("boto3", "botocore", "moto", "joserfc", "pyotp", "segno", "authlib")
     assert offenders(CORE, optional) == []
     assert offenders(LIBRARY, optional) == []
     redis_users = {line.split()[0] for line in offenders(CORE, ("redis",))}
-    assert redis_users <= {"cognito_sso.sessions.redis"}
+    assert redis_users <= {"cognito_sso.sessions.redis", "cognito_sso.sessions.redis_tracking"}
 
 
 def test_only_one_module_or_subpackage_of_the_local_idp_imports_moto() -> None:
