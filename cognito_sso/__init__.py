@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         InvalidGrantError,
         OIDCError,
         TokenRequestError,
+        TokenResponseError,
         TokenRevokedError,
     )
     from cognito_sso.sessions.base import SessionStoreUnavailableError
@@ -64,6 +65,7 @@ _LAZY = {
     "RecordError": "cognito_sso.json_records",
     "SessionStoreUnavailableError": "cognito_sso.sessions.base",
     "TokenRequestError": "cognito_sso.oidc",
+    "TokenResponseError": "cognito_sso.oidc",
     "TokenRevokedError": "cognito_sso.oidc",
     "TokenVerifier": "cognito_sso.verifier",
 }
@@ -102,6 +104,7 @@ __all__ = [
     "TokenIssuedInFutureError",
     "TokenNotYetValidError",
     "TokenRequestError",
+    "TokenResponseError",
     "TokenRevokedError",
     "TokenVerifier",
 ]

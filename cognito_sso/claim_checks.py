@@ -14,13 +14,11 @@ Its docstring names the rule's source:
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 from collections.abc import Iterable, Mapping, Set
 from typing import Any, Final
 
-from cognito_sso.base64url import b64url_encode
 from cognito_sso.errors import (
     AtHashMismatchError,
     ClaimTypeError,
@@ -37,6 +35,7 @@ from cognito_sso.errors import (
     TokenNotYetValidError,
     untrusted_repr,
 )
+from cognito_sso.token_hashes import at_hash
 
 Payload = Mapping[str, Any]
 
@@ -177,8 +176,7 @@ def assert_at_hash(payload: Payload, access_token: object) -> None:
         return
     if not isinstance(access_token, str) or not isinstance(claim, str):
         raise AtHashMismatchError("at_hash cannot be checked")
-    digest = hashlib.sha256(_utf8(access_token)).digest()
-    if not hmac.compare_digest(_utf8(claim), _utf8(b64url_encode(digest[:16]))):
+    if not hmac.compare_digest(_utf8(claim), _utf8(at_hash(access_token))):
         raise AtHashMismatchError("at_hash does not match the access token")
 
 

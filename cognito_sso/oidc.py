@@ -13,7 +13,6 @@ functions); :class:`OIDCClient` adds blocking I/O and ``cognito_sso.aio.oidc`` a
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import secrets
@@ -27,8 +26,8 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from cognito_sso._http import ResponseTooLargeError, read_capped
-from cognito_sso.base64url import b64url_encode
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
+from cognito_sso.token_hashes import s256_challenge
 from cognito_sso.urls import is_loopback_url, origin_of, require_https_or_loopback
 
 __all__ = [
@@ -111,12 +110,6 @@ class PKCEPair:
 
     verifier: str = field(repr=False)
     challenge: str
-
-
-def s256_challenge(verifier: str) -> str:
-    """BASE64URL(SHA256(verifier)) without padding (RFC 7636, section 4.2)."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return b64url_encode(digest)
 
 
 def new_pkce_pair() -> PKCEPair:

@@ -6,6 +6,7 @@ from cognito_sso.local.web import pkce
 from cognito_sso.local.web.authorize_request import grant_scopes
 from cognito_sso.local.web.csrf import CsrfSigner, new_browser_id
 from cognito_sso.local.web.stores import CodeStore, LoginTransactions, SsoSessions
+from cognito_sso.token_hashes import s256_challenge
 
 
 class Clock:
@@ -87,9 +88,9 @@ def test_csrf_tokens_bind_cookie_and_form() -> None:
 
 def test_pkce_s256_matches_rfc7636_example() -> None:
     verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
-    assert pkce.s256(verifier) == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    assert s256_challenge(verifier) == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
     assert pkce.verify(verifier, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
-    assert not pkce.verify("short", pkce.s256("short"))
+    assert not pkce.verify("short", s256_challenge("short"))
 
 
 def test_scope_rules() -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
@@ -19,12 +18,6 @@ from cognito_sso.userpool import DEFAULT_READ_ATTRIBUTES
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 _BOOLEAN_ATTRIBUTES = frozenset({"email_verified", "phone_number_verified"})
 _NUMBER_ATTRIBUTES = frozenset({"updated_at"})
-
-
-def at_hash(access_token: str) -> str:
-    """OIDC `at_hash` for RS256: base64url of the left half of SHA-256 of the token."""
-    digest = hashlib.sha256(access_token.encode("ascii")).digest()
-    return b64url_encode(digest[: len(digest) // 2])
 
 
 def readable_attributes(client: Client, user: User) -> dict[str, str]:

@@ -28,12 +28,12 @@ from cognito_sso.local.model import Client, Pool, TokenSet, User
 from cognito_sso.local.tokens.claims import (
     Stamp,
     access_token_claims,
-    at_hash,
     id_token_claims,
     opaque_refresh_token,
 )
 from cognito_sso.local.tokens.issuer import ORIGINAL, issuer_url, pool_id_in
 from cognito_sso.local.tokens.keys import KeyStore
+from cognito_sso.token_hashes import at_hash
 
 REVOKED_ACCESS = "Access Token has been revoked"
 EXPIRED_ACCESS = "Access Token has expired"

@@ -29,12 +29,12 @@ from cognito_sso.local.federation.upstream import (
     safe_text,
 )
 from cognito_sso.local.model import IdentityProvider
-from cognito_sso.local.web import pkce
 from cognito_sso.local.web.authorize_request import AuthorizeRequest
 from cognito_sso.local.web.context import local_state, web_state
 from cognito_sso.local.web.cookies import browser_id, presented_browser_id
 from cognito_sso.local.web.grants import error_to_app, grant_after_sign_in, request_from_query
 from cognito_sso.local.web.pages import error_page
+from cognito_sso.token_hashes import s256_challenge
 from cognito_sso.userpool import COGNITO_PROVIDER
 
 bp = Blueprint("federation", __name__)
@@ -99,7 +99,7 @@ def send_to_provider(req: AuthorizeRequest) -> Response:
         "scope": provider.details.get("authorize_scopes", "openid"),
         "state": txn.state,
         "nonce": txn.nonce,
-        "code_challenge": pkce.s256(txn.code_verifier),
+        "code_challenge": s256_challenge(txn.code_verifier),
         "code_challenge_method": "S256",
     }
     prompt = " ".join(p for p in FORWARDED_PROMPTS if p in req.prompt)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from typing import Final
 
-from cognito_sso.base64url import b64url_encode
+from cognito_sso.token_hashes import s256_challenge
 
 # RFC 7636 4.1/4.2: verifier is 43-128 unreserved characters; an S256 challenge is the
 # unpadded base64url of a SHA-256 digest, i.e. exactly 43 characters.
@@ -20,14 +19,8 @@ def is_valid_challenge(challenge: str) -> bool:
     return _CHALLENGE.fullmatch(challenge) is not None
 
 
-def s256(verifier: str) -> str:
-    """The S256 code challenge derived from ``verifier``."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return b64url_encode(digest)
-
-
 def verify(verifier: str, challenge: str) -> bool:
     """True when ``verifier`` is well formed and hashes to ``challenge``."""
     if _VERIFIER.fullmatch(verifier) is None:
         return False
-    return hmac.compare_digest(s256(verifier), challenge)
+    return hmac.compare_digest(s256_challenge(verifier), challenge)
