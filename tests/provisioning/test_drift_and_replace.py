@@ -228,7 +228,7 @@ def test_interrupted_apply_converges(
     assert api.render_plan(api.plan(conn, demo_spec)) == ["no changes"]
     pools = conn.client.list_user_pools(MaxResults=60)["UserPools"]
     assert [p["Name"] for p in pools] == ["sso-demo"]
-    assert sorted(client_ids(conn.client, pools[0]["Id"])) == ["billing", "reports"]
+    assert sorted(client_ids(conn.client, pools[0]["Id"])) == ["audit", "billing", "reports"]
 
 
 def test_unmanaged_account_recovery_is_left_alone(
@@ -271,4 +271,4 @@ def test_reading_many_users_shows_progress(
     assert len([c for c in plan.changes if c.kind == "user"]) == 30
     assert lines[0] == "reading the current state of user pool sso-demo"
     assert "  read 25 of 33 users" in lines
-    assert lines[-1].endswith(": 3 of 3 groups, 2 of 2 app clients, 3 of 33 users")
+    assert lines[-1].endswith(": 3 of 3 groups, 3 of 3 app clients, 3 of 33 users")

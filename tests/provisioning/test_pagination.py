@@ -49,4 +49,4 @@ def test_pool_clients_and_groups_on_later_pages(
     assert api.render_plan(api.plan(conn, demo_spec)) == ["no changes"]
     assert api.apply(conn, demo_spec).writes == 0
     outputs = api.outputs(conn, demo_spec)
-    assert outputs.pool_id == pool_id and set(outputs.services) == {"billing", "reports"}
+    assert outputs.pool_id == pool_id and set(outputs.services) == {"billing", "reports", "audit"}
