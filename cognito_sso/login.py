@@ -76,7 +76,6 @@ def _idp_error(error: str, description: str | None, said: str | None) -> LoginEr
     ``error=invalid_request&error_description=invalid_scope``."""
     shown = error if error in _KNOWN_IDP_ERRORS else "unknown_error"
     if "invalid_scope" in (shown, (description or "").strip()):
-        shown, said = "invalid_scope", None
         hint = " Check that COGNITO_SCOPES lists only scopes the app client allows."
     else:
         hint = " Please try again."
