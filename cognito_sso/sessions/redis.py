@@ -161,7 +161,9 @@ class RedisSessionStore(SessionStore):
         except ValueError as exc:
             raise ConfigurationError(f"invalid Redis URL: {type(exc).__name__}") from None
         self._cache: SessionCache[StoredSession] = SessionCache(cache_size)
-        self._tracker = InvalidationTracker(self._client, self._session_key(""), self._cache)
+        self._tracker = InvalidationTracker(
+            self._client, self._session_key(""), self._cache, errors=(redis.exceptions.RedisError,)
+        )
         self._create_script = self._client.register_script(_CREATE)
         self._touch_script = self._client.register_script(_TOUCH)
         self.locks: RedisLocks = RedisLocks(self._client, self._guard, f"{key_prefix}lock:")

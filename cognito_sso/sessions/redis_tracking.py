@@ -38,16 +38,17 @@ class InvalidationTracker:
         key_prefix: str,
         cache: SessionCache[Any],
         *,
+        errors: tuple[type[BaseException], ...],
         retry_interval: float = 1.0,
     ) -> None:
+        """``errors``: what the client raises when Redis fails (``redis.exceptions.RedisError``;
+        passed in, so that only the store imports redis)."""
         pool = client.connection_pool
         self._connection_class = pool.connection_class
         self._connection_kwargs = {**pool.connection_kwargs, "protocol": 3}
-        import redis  # the Redis store is the only user, and it has imported redis already
-
-        self._errors: tuple[type[BaseException], ...] = (redis.exceptions.RedisError, OSError)
+        self._errors: tuple[type[BaseException], ...] = (*errors, OSError)
         # redis-py before 5.1 has no invalidation push handler: AttributeError, cache off
-        self._connect_errors = (*self._errors, AttributeError)
+        self._connect_errors: tuple[type[BaseException], ...] = (*self._errors, AttributeError)
         self._prefix = key_prefix.encode()
         self._cache = cache
         self._retry_interval = retry_interval

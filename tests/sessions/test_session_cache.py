@@ -94,7 +94,9 @@ def _tracked(url: str, prefix: str) -> tuple[object, SessionCache[str], object]:
 
     client = redis.Redis.from_url(url, socket_timeout=5)
     cache: SessionCache[str] = SessionCache()
-    tracker = InvalidationTracker(client, prefix, cache, retry_interval=0.05)
+    tracker = InvalidationTracker(
+        client, prefix, cache, errors=(redis.exceptions.RedisError,), retry_interval=0.05
+    )
     assert tracker.sync() and cache.enabled
     return client, cache, tracker
 
