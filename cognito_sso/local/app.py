@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from cognito_sso.local.api.dispatch import error_response, handle_json_api
 from cognito_sso.local.errors import CognitoError, OAuthError
-from cognito_sso.local.faults import drop_connection, endpoint_for_path, hang
+from cognito_sso.local.faults import drop_connection, endpoint_for_path
 from cognito_sso.local.state import LocalCognito
 from cognito_sso.local.web import discovery, federation, hosted_ui, local_tools, oauth2
 from cognito_sso.local.web.context import STATE_KEY, WEB_STATE_KEY, WebState, local_state
@@ -118,7 +118,7 @@ def _apply_faults() -> Response | None:
     if fault is None:
         return None
     if fault.mode == "hang":
-        hang(fault.seconds)
+        local_state().faults.hang(fault.seconds)
         return None
     if fault.mode == "drop" and drop_connection(request.environ):
         return Response(status=500)  # never reaches the client: the socket is shut

@@ -17,7 +17,8 @@ Real components cannot be asked to fail on cue, so the local IdP can be told to,
   - ``error``: answer ``500``: ``{"error": "server_error"}`` from the OAuth2 and JSON
     endpoints, ``InternalErrorException`` from the JSON API, the error page from HTML pages;
     ``authorize`` redirects to the app with ``error=server_error`` as Cognito does;
-  - ``hang``: sleep ``seconds`` (default 5, at most 300), then answer normally;
+  - ``hang``: wait ``seconds`` (default 5, at most 300), or until the faults are cleared,
+    then answer normally;
   - ``drop``: close the TCP connection without sending any response (needs the werkzeug
     server, which exposes the socket; other WSGI servers get a ``500`` instead).
 - ``count``: how many of the next calls to that endpoint are affected (default 1, 1-1000).
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final, Literal
@@ -114,6 +114,7 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: dict[str, Fault] = {}
+        self._released = threading.Event()  # set by clear(): ends the hangs under way
 
     def set(self, fault: Fault) -> None:
         """Install ``fault`` (replacing any fault already set for its endpoint)."""
@@ -121,9 +122,17 @@ class Faults:
             self._faults[fault.endpoint] = fault
 
     def clear(self) -> None:
-        """Remove every fault."""
+        """Remove every fault and release the requests hanging now."""
         with self._lock:
             self._faults.clear()
+            self._released.set()
+            self._released = threading.Event()
+
+    def hang(self, seconds: float) -> None:
+        """Block the current request thread for ``seconds``, or until :meth:`clear`."""
+        with self._lock:
+            released = self._released
+        released.wait(seconds)
 
     def active(self) -> list[dict[str, Any]]:
         """The active faults as JSON-ready dicts."""
@@ -143,11 +152,6 @@ class Faults:
                     fault.endpoint, fault.mode, fault.seconds, fault.remaining - 1
                 )
             return fault
-
-
-def hang(seconds: float) -> None:
-    """Block the current request thread for ``seconds``."""
-    time.sleep(seconds)
 
 
 def drop_connection(environ: Mapping[str, Any]) -> bool:
