@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from cognito_sso.errors import (
     AlgorithmNotAllowedError,
     AtHashMismatchError,
+    AuthenticationRequiredError,
     ClaimTypeError,
     CognitoSSOError,
     ConfigurationError,
@@ -31,6 +32,7 @@ from cognito_sso.errors import (
     MissingClaimError,
     MissingScopeError,
     NonceMismatchError,
+    PermissionDeniedError,
     TokenExpiredError,
     TokenIssuedInFutureError,
     TokenNotYetValidError,
@@ -73,6 +75,7 @@ _LAZY = {
 __all__ = [
     "AlgorithmNotAllowedError",
     "AtHashMismatchError",
+    "AuthenticationRequiredError",
     "ClaimTypeError",
     "CognitoSSO",
     "CognitoSSOError",
@@ -98,6 +101,7 @@ __all__ = [
     "MissingScopeError",
     "NonceMismatchError",
     "OIDCError",
+    "PermissionDeniedError",
     "RecordError",
     "SessionStoreUnavailableError",
     "TokenExpiredError",

@@ -4,7 +4,8 @@
 - :func:`bearer_rejection`: what a 401 says about a token the verifier refused;
 - :func:`denial_for` / :func:`scope_denial`: the :class:`Denial` (what is missing) of a user
   lacking groups, permissions or token scopes, or None;
-- :func:`bearer_challenge`: the RFC 6750 ``WWW-Authenticate`` value.
+- :func:`bearer_challenge`: the RFC 6750 ``WWW-Authenticate`` value;
+  :func:`insufficient_scope_challenge` the one of a 403 to a bearer token.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "bearer_from_header",
     "bearer_rejection",
     "denial_for",
+    "insufficient_scope_challenge",
     "scope_denial",
 ]
 
@@ -118,3 +120,9 @@ def bearer_challenge(error: str | None = None, description: str | None = None, *
     """An RFC 6750 ``WWW-Authenticate`` value (no error code when no token was sent)."""
     params = {"realm": "cognito-sso", "error": error, "error_description": description, **extra}
     return "Bearer " + ", ".join(f"{k}={_quoted(v)}" for k, v in params.items() if v)
+
+
+def insufficient_scope_challenge(denial: Denial) -> str:
+    """The ``WWW-Authenticate`` value of a 403 to a bearer token (naming missing scopes)."""
+    extra = {"scope": " ".join(denial.missing_scopes)} if denial.missing_scopes else {}
+    return bearer_challenge("insufficient_scope", "Not allowed", **extra)

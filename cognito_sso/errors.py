@@ -7,13 +7,26 @@ one is exported from :mod:`cognito_sso`. Token verification raises only subclass
 when an object is constructed. Messages never contain a token. The errors of the IdP client,
 the sign-in and the session stores live next to their code (``cognito_sso.oidc``,
 ``cognito_sso.login``, ``cognito_sso.sessions``), subclassing :class:`CognitoSSOError`.
+
+:class:`AuthenticationRequiredError` (401) and :class:`PermissionDeniedError` (403) hold what
+an adapter answers with; each framework adapter raises its own subclass that is also the
+framework's HTTP exception (``cognito_sso.flask.PermissionDeniedError`` is a werkzeug
+``Forbidden``, ``cognito_sso.fastapi.PermissionDeniedError`` a FastAPI ``HTTPException``), so
+the framework answers it and ``except CognitoSSOError`` catches it. This module imports no
+framework.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cognito_sso.access import Denial
+
 __all__ = [
     "AlgorithmNotAllowedError",
     "AtHashMismatchError",
+    "AuthenticationRequiredError",
     "ClaimTypeError",
     "CognitoSSOError",
     "ConfigurationError",
@@ -32,6 +45,7 @@ __all__ = [
     "MissingClaimError",
     "MissingScopeError",
     "NonceMismatchError",
+    "PermissionDeniedError",
     "TokenExpiredError",
     "TokenIssuedInFutureError",
     "TokenNotYetValidError",
@@ -52,6 +66,26 @@ class InvalidJwksError(CognitoSSOError, ValueError):
     Raised by :func:`cognito_sso.jwks.parse_jwks` and ``JwksCache.load``; inside a verify
     call an unusable JWKS surfaces as :class:`KeysUnavailableError`.
     """
+
+
+class AuthenticationRequiredError(CognitoSSOError):
+    """401: no valid session or bearer token. ``error`` and ``error_description`` are the
+    RFC 6750 values of the ``WWW-Authenticate`` challenge (None: a plain challenge)."""
+
+    def __init__(self, error: str | None = None, description: str | None = None) -> None:
+        super().__init__(description or "Authentication is required.")
+        self.error = error
+        self.error_description = description
+
+
+class PermissionDeniedError(CognitoSSOError):
+    """403: signed in, but missing groups, permissions or token scopes (``denial`` names
+    them); ``bearer``: the user came with a bearer token (the answer carries a challenge)."""
+
+    def __init__(self, denial: Denial, *, bearer: bool = False) -> None:
+        super().__init__(denial.message())
+        self.denial = denial
+        self.bearer = bearer
 
 
 class InvalidTokenError(CognitoSSOError):

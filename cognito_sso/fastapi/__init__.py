@@ -13,20 +13,20 @@ require_extra("fastapi", "cognito_sso.fastapi", "fastapi", "jinja2")
 
 # The adapter's modules import FastAPI: they come after the check above.
 from cognito_sso.fastapi.errors import (
-    AuthenticationRequired,
-    PermissionDenied,
-    ServiceUnavailable,
-    SignInRequired,
+    AuthenticationRequiredError,
+    PermissionDeniedError,
+    ServiceUnavailableError,
+    SignInRequiredError,
 )
 from cognito_sso.fastapi.extension import CognitoSSO
 from cognito_sso.user import ANONYMOUS, User
 
 __all__ = [
     "ANONYMOUS",
-    "AuthenticationRequired",
+    "AuthenticationRequiredError",
     "CognitoSSO",
-    "PermissionDenied",
-    "ServiceUnavailable",
-    "SignInRequired",
+    "PermissionDeniedError",
+    "ServiceUnavailableError",
+    "SignInRequiredError",
     "User",
 ]

@@ -1,10 +1,11 @@
 """What the dependencies raise, and the pages the ``/auth`` routes answer with.
 
-The exceptions are FastAPI ``HTTPException`` subclasses, so ``app.include_router(sso.router)``
+The exceptions are FastAPI ``HTTPException`` subclasses and
+:class:`~cognito_sso.CognitoSSOError` subclasses, so ``app.include_router(sso.router)``
 is all the wiring: FastAPI's own handler turns them into a 302 to the sign-in page, a 401 or
 403 with ``WWW-Authenticate`` and a JSON ``detail`` naming what is missing, or a 503 with
 ``Retry-After``. An app that wants HTML error pages registers its own handler for
-:class:`PermissionDenied` (the demo's audit service does).
+:class:`PermissionDeniedError` (the demo's audit service does).
 """
 
 from __future__ import annotations
@@ -18,16 +19,23 @@ import jinja2
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from cognito_sso.access import Denial, bearer_challenge, bearer_from_header
+from cognito_sso import errors
+from cognito_sso.access import (
+    Denial,
+    bearer_challenge,
+    bearer_from_header,
+    insufficient_scope_challenge,
+)
+from cognito_sso.errors import CognitoSSOError
 
 __all__ = [
     "AUTH_HEADERS",
-    "AuthenticationRequired",
+    "AuthenticationRequiredError",
     "PageContext",
     "Pages",
-    "PermissionDenied",
-    "ServiceUnavailable",
-    "SignInRequired",
+    "PermissionDeniedError",
+    "ServiceUnavailableError",
+    "SignInRequiredError",
     "error_page",
     "page_templates",
     "wants_json",
@@ -42,7 +50,7 @@ AUTH_HEADERS: Final = {
 }
 
 
-class SignInRequired(HTTPException):
+class SignInRequiredError(HTTPException, CognitoSSOError):
     """A browser without a session: 302 to the sign-in route (``next`` = where it was)."""
 
     def __init__(self, location: str, *, clear_cookie: str | None = None) -> None:
@@ -52,32 +60,32 @@ class SignInRequired(HTTPException):
         super().__init__(302, "Sign-in required", headers)
 
 
-class AuthenticationRequired(HTTPException):
+# The HTTP exception comes first in these classes: FastAPI's handler for HTTPException answers
+# them even in an app with a handler for CognitoSSOError. Starlette's HTTPException.__init__
+# does not call super().__init__, so each class sets up its cognito_sso half itself.
+class AuthenticationRequiredError(HTTPException, errors.AuthenticationRequiredError):
     """401 for API requests without a valid session or bearer token (RFC 6750 challenge)."""
 
     def __init__(self, error: str | None = None, description: str | None = None) -> None:
-        message = description or "Authentication is required."
-        detail = {"error": error or "unauthorized", "message": message}
+        errors.AuthenticationRequiredError.__init__(self, error, description)
+        detail = {"error": error or "unauthorized", "message": str(self.args[0])}
         headers = {"WWW-Authenticate": bearer_challenge(error, description), **NO_STORE}
         super().__init__(401, detail, headers)
 
 
-class PermissionDenied(HTTPException):
+class PermissionDeniedError(HTTPException, errors.PermissionDeniedError):
     """403: signed in, but missing groups, permissions or token scopes (named in ``detail``)."""
 
     def __init__(self, denial: Denial, *, bearer: bool = False) -> None:
-        self.denial = denial
+        errors.PermissionDeniedError.__init__(self, denial, bearer=bearer)
         headers = dict(NO_STORE)
         if bearer:
-            extra = {"scope": " ".join(denial.missing_scopes)} if denial.missing_scopes else {}
-            headers["WWW-Authenticate"] = bearer_challenge(
-                "insufficient_scope", "Not allowed", **extra
-            )
+            headers["WWW-Authenticate"] = insufficient_scope_challenge(denial)
         detail = {**denial.json_body(), "message": denial.message()}
         super().__init__(403, detail, headers)
 
 
-class ServiceUnavailable(HTTPException):
+class ServiceUnavailableError(HTTPException, CognitoSSOError):
     """503: the IdP or the session store cannot be reached right now."""
 
     def __init__(self, what: str) -> None:

@@ -13,11 +13,11 @@ from cognito_sso.access import denial_for
 from cognito_sso.config import load_config
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.fastapi.errors import (
-    AuthenticationRequired,
+    AuthenticationRequiredError,
     PageContext,
     Pages,
-    PermissionDenied,
-    SignInRequired,
+    PermissionDeniedError,
+    SignInRequiredError,
     page_templates,
     wants_json,
 )
@@ -155,18 +155,18 @@ class CognitoSSO:
         if token is not None:
             user = await bearer_user(request, self.state, token, scopes)
         elif bearer_only:
-            raise AuthenticationRequired()
+            raise AuthenticationRequiredError()
         else:
             user = await session_user(request, self.state)
         if not user.is_authenticated:
             if api or wants_json(request):
-                raise AuthenticationRequired()
+                raise AuthenticationRequiredError()
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             ended = clear_cookie_header(self.state) if session_ended(request) else None
-            raise SignInRequired(login_path(self.state, here), clear_cookie=ended)
+            raise SignInRequiredError(login_path(self.state, here), clear_cookie=ended)
         denial = denial_for(user, groups=groups, mode=mode, permissions=permissions)
         if denial is not None:
-            raise PermissionDenied(denial, bearer=user.source == "bearer")
+            raise PermissionDeniedError(denial, bearer=user.source == "bearer")
         mark_personal(response.headers, user, self.state, ended=False)
         return user
 

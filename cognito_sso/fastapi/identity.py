@@ -9,7 +9,11 @@ from starlette.datastructures import MutableHeaders
 from cognito_sso.access import MAX_BEARER_TOKEN, bearer_from_header, bearer_rejection, scope_denial
 from cognito_sso.aio.loops import run_blocking
 from cognito_sso.errors import InvalidTokenError, KeysUnavailableError
-from cognito_sso.fastapi.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
+from cognito_sso.fastapi.errors import (
+    AuthenticationRequiredError,
+    PermissionDeniedError,
+    ServiceUnavailableError,
+)
 from cognito_sso.fastapi.state import AsyncAppState
 from cognito_sso.oidc import DiscoveryError, IdPUnavailableError
 from cognito_sso.sessions import Session, SessionStoreUnavailableError, is_valid_session_id
@@ -47,9 +51,9 @@ async def session_user(request: Request, state: AsyncAppState) -> User:
             try:
                 session = await run_blocking(state.sessions.load, session_id)
             except (IdPUnavailableError, DiscoveryError):
-                raise ServiceUnavailable("sign-in service") from None
+                raise ServiceUnavailableError("sign-in service") from None
             except SessionStoreUnavailableError:
-                raise ServiceUnavailable("session store") from None
+                raise ServiceUnavailableError("session store") from None
         if session is None:
             setattr(request.state, _ENDED, True)
         else:
@@ -76,7 +80,7 @@ def bearer_token(request: Request) -> str | None:
     if token is None:
         return None
     if not token or len(token) > MAX_BEARER_TOKEN:
-        raise AuthenticationRequired("invalid_token", "The access token is invalid")
+        raise AuthenticationRequiredError("invalid_token", "The access token is invalid")
     return token
 
 
@@ -87,12 +91,12 @@ async def bearer_user(
     try:
         claims = await state.bearer_verifier.verify_access_token(token)
     except KeysUnavailableError:
-        raise ServiceUnavailable("sign-in service") from None
+        raise ServiceUnavailableError("sign-in service") from None
     except InvalidTokenError as exc:
-        raise AuthenticationRequired("invalid_token", bearer_rejection(exc)) from None
+        raise AuthenticationRequiredError("invalid_token", bearer_rejection(exc)) from None
     denial = scope_denial(claims, scopes)
     if denial is not None:
-        raise PermissionDenied(denial, bearer=True)
+        raise PermissionDeniedError(denial, bearer=True)
     user = user_from_access_claims(claims, state.policy)
     setattr(request.state, _USER, user)
     return user

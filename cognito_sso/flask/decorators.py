@@ -17,8 +17,8 @@ from flask import current_app, redirect, request
 from cognito_sso.access import MAX_BEARER_TOKEN, bearer_rejection, denial_for, scope_denial
 from cognito_sso.errors import InvalidTokenError, KeysUnavailableError
 from cognito_sso.flask.errors import (
-    AuthenticationRequired,
-    PermissionDenied,
+    AuthenticationRequiredError,
+    PermissionDeniedError,
     bearer_credentials,
     wants_json,
 )
@@ -43,7 +43,7 @@ def _bearer_token() -> str | None:
     if token is None:
         return None
     if not token or len(token) > MAX_BEARER_TOKEN:
-        raise AuthenticationRequired("invalid_token", "The access token is invalid")
+        raise AuthenticationRequiredError("invalid_token", "The access token is invalid")
     return token
 
 
@@ -54,10 +54,10 @@ def _bearer_user(token: str, scopes: Sequence[str]) -> User:
     except KeysUnavailableError as exc:
         raise IdPUnavailableError("signing keys unavailable") from exc
     except InvalidTokenError as exc:
-        raise AuthenticationRequired("invalid_token", bearer_rejection(exc)) from None
+        raise AuthenticationRequiredError("invalid_token", bearer_rejection(exc)) from None
     denial = scope_denial(claims, scopes)
     if denial is not None:
-        raise PermissionDenied(missing_scopes=denial.missing_scopes, bearer=True)
+        raise PermissionDeniedError(denial, bearer=True)
     # built once per verification: the verifier's warm cache hands out the same claims
     user = state.bearer_users.get(token, claims, lambda c: user_from_access_claims(c, state.policy))
     set_bearer_user(user, token)
@@ -66,7 +66,7 @@ def _bearer_user(token: str, scopes: Sequence[str]) -> User:
 
 def _not_signed_in(api: bool) -> Any:
     if api or wants_json():
-        raise AuthenticationRequired()
+        raise AuthenticationRequiredError()
     here = request.path
     if request.query_string:
         here += "?" + request.query_string.decode("latin-1")
@@ -111,21 +111,14 @@ def protect(
             if token is not None:
                 user = _bearer_user(token, scopes)
             elif bearer_only:
-                raise AuthenticationRequired()
+                raise AuthenticationRequiredError()
             else:
                 user = current_user._get_current_object()  # type: ignore[attr-defined]
             if not user.is_authenticated:
                 return _not_signed_in(api)  # type: ignore[no-any-return]
             denial = denial_for(user, groups=groups, mode=mode, permissions=permissions)
             if denial is not None:
-                raise PermissionDenied(
-                    missing_groups=denial.missing_groups,
-                    missing_permissions=denial.missing_permissions,
-                    required_groups=denial.required_groups,
-                    required_permissions=denial.required_permissions,
-                    mode=denial.mode,
-                    bearer=user.source == "bearer",
-                )
+                raise PermissionDeniedError(denial, bearer=user.source == "bearer")
             return call(*args, **kwargs)
 
         return wrapper

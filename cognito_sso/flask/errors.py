@@ -1,7 +1,9 @@
 """HTTP errors of the extension and how they are rendered (a small escaped HTML page or JSON).
 
-:class:`PermissionDenied` and :class:`AuthenticationRequired` are werkzeug HTTP exceptions
-that render themselves, so an app's own ``errorhandler(403)`` / ``errorhandler(401)`` wins.
+:class:`PermissionDeniedError` and :class:`AuthenticationRequiredError` are werkzeug HTTP
+exceptions that render themselves, so an app's own ``errorhandler(403)`` /
+``errorhandler(401)`` wins; they are also the core's errors of the same names (the core class
+first in their bases: werkzeug's ``HTTPException.__init__`` calls ``super().__init__()``).
 The extension registers handlers only for its own non-HTTP errors: IdP or session store
 unavailable (503 with a retry link) and a misconfigured IdP connection (500). Every page is
 ``templates/cognito_sso/error.html``; an app overrides it with its own template of that name.
@@ -17,13 +19,14 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.sansio.response import Response as SansIOResponse
 from werkzeug.wrappers import Response
 
-from cognito_sso.access import Denial, bearer_challenge, bearer_from_header
+from cognito_sso import errors
+from cognito_sso.access import bearer_challenge, bearer_from_header, insufficient_scope_challenge
 from cognito_sso.user import User
 
 __all__ = [
     "NO_FRAMING",
-    "AuthenticationRequired",
-    "PermissionDenied",
+    "AuthenticationRequiredError",
+    "PermissionDeniedError",
     "bearer_challenge",
     "bearer_credentials",
     "deny_framing",
@@ -128,64 +131,27 @@ def error_response(
     return deny_framing(response)
 
 
-class AuthenticationRequired(Unauthorized):
-    """401 for API requests without a valid session or bearer token."""
-
-    def __init__(self, error: str | None = None, description: str | None = None) -> None:
-        super().__init__(description or "Authentication is required.")
-        self.error = error
-        self.error_description = description
+class AuthenticationRequiredError(errors.AuthenticationRequiredError, Unauthorized):
+    """401 for API requests without a valid session or bearer token (a werkzeug
+    ``Unauthorized`` that renders itself as JSON with the RFC 6750 challenge)."""
 
     def get_response(  # type: ignore[override]
         self, environ: Any = None, scope: Any = None
     ) -> SansIOResponse:
         """A JSON 401 with the RFC 6750 ``WWW-Authenticate`` challenge."""
-        body: dict[str, Any] = {"error": self.error or "unauthorized"}
         return error_response(
             401,
             "Sign-in required",
-            self.error_description or "Authentication is required.",
-            json_body=body,
+            str(self.description),
+            json_body={"error": self.error or "unauthorized"},
             headers={"WWW-Authenticate": bearer_challenge(self.error, self.error_description)},
             as_json=True,
         )
 
 
-class PermissionDenied(Forbidden):
-    """403: signed in, but missing groups, permissions or token scopes (named on the page)."""
-
-    def __init__(
-        self,
-        *,
-        missing_groups: Sequence[str] = (),
-        missing_permissions: Sequence[str] = (),
-        missing_scopes: Sequence[str] = (),
-        required_groups: Sequence[str] = (),
-        required_permissions: Sequence[str] = (),
-        mode: str = "any",
-        bearer: bool = False,
-    ) -> None:
-        self.missing_groups = tuple(missing_groups)
-        self.missing_permissions = tuple(missing_permissions)
-        self.missing_scopes = tuple(missing_scopes)
-        self.required_groups = tuple(required_groups)
-        self.required_permissions = tuple(required_permissions)
-        self.mode = mode
-        self.bearer = bearer
-        super().__init__(self._message())
-
-    def _denial(self) -> Denial:
-        return Denial(
-            self.missing_groups,
-            self.missing_permissions,
-            self.missing_scopes,
-            self.required_groups,
-            self.required_permissions,
-            self.mode,
-        )
-
-    def _message(self) -> str:
-        return self._denial().message()
+class PermissionDeniedError(errors.PermissionDeniedError, Forbidden):
+    """403: signed in, but missing groups, permissions or token scopes (a werkzeug
+    ``Forbidden`` that renders the page, or JSON for API and bearer requests, naming them)."""
 
     def get_response(  # type: ignore[override]
         self, environ: Any = None, scope: Any = None
@@ -193,15 +159,12 @@ class PermissionDenied(Forbidden):
         """The 403 page (or JSON for API and bearer requests) naming what is missing."""
         headers: dict[str, str] = {}
         if self.bearer:
-            extra = {"scope": " ".join(self.missing_scopes)} if self.missing_scopes else {}
-            error = "insufficient_scope"
-            headers["WWW-Authenticate"] = bearer_challenge(error, "Not allowed", **extra)
-        denial = self._denial()
+            headers["WWW-Authenticate"] = insufficient_scope_challenge(self.denial)
         return error_response(
             403,
             "Access denied",
-            denial.message(),
-            json_body=denial.json_body(),
+            self.denial.message(),
+            json_body=self.denial.json_body(),
             headers=headers,
             as_json=True if self.bearer else None,
         )

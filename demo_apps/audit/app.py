@@ -17,7 +17,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from cognito_sso.fastapi import CognitoSSO, PermissionDenied, User
+from cognito_sso.fastapi import CognitoSSO, PermissionDeniedError, User
 from demo_apps.audit.events import invoice_events
 from demo_apps.common import (
     DEFAULT_OUTPUTS_FILE,
@@ -126,7 +126,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> FastAPI:
     app.state.sso = sso
 
     async def forbidden(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, PermissionDenied)
+        assert isinstance(exc, PermissionDeniedError)
         if "text/html" not in request.headers.get("accept", ""):
             return await http_exception_handler(request, exc)  # JSON for API clients
         return render(
@@ -140,7 +140,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> FastAPI:
             member_of=by_privilege(sso.user(request).groups),
         )
 
-    app.add_exception_handler(PermissionDenied, forbidden)
+    app.add_exception_handler(PermissionDeniedError, forbidden)
     Auditor = Annotated[User, Depends(sso.groups_required(*AUDIT_GROUPS))]
 
     @app.get("/", response_class=HTMLResponse)

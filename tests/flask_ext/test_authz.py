@@ -54,13 +54,13 @@ def test_403_names_what_is_missing(sso_env: SSOEnv) -> None:
 
 
 def test_app_errorhandler_can_override_403(sso_env: SSOEnv) -> None:
-    from cognito_sso.flask import PermissionDenied
+    from cognito_sso.flask import PermissionDeniedError
 
     def setup(flask_app, sso):  # type: ignore[no-untyped-def]
         @flask_app.errorhandler(403)
         def forbidden(error):  # type: ignore[no-untyped-def]
-            assert isinstance(error, PermissionDenied)
-            return f"custom: {','.join(error.missing_permissions)}", 403
+            assert isinstance(error, PermissionDeniedError)
+            return f"custom: {','.join(error.denial.missing_permissions)}", 403
 
     app = sso_env.app(setup=setup)
     reader = sso_env.user(groups=["billing-readers"])

@@ -1,5 +1,6 @@
-"""The error hierarchy: every public error of the library core derives from CognitoSSOError,
-ends in ``Error`` and is exported from ``cognito_sso``; importing them stays Flask-free."""
+"""The error hierarchy: every public error of the library derives from CognitoSSOError and
+ends in ``Error``; the core's are exported from ``cognito_sso`` (importing them stays
+Flask-free), the framework adapters' from ``cognito_sso.flask`` / ``cognito_sso.fastapi``."""
 
 from __future__ import annotations
 
@@ -15,30 +16,24 @@ import cognito_sso
 from cognito_sso import errors
 from cognito_sso.jwks import JwksCache, parse_jwks
 
-# The tools (not the library) and the framework adapters' HTTP exceptions (werkzeug's and
-# Starlette's 401/403, raised for the framework to answer) are out of scope here.
-_NOT_CORE = (
-    "cognito_sso.local",
-    "cognito_sso.provisioning",
-    "cognito_sso.cli",
-    "cognito_sso.flask",
-    "cognito_sso.fastapi",
-)
+# The tools are not the library; the framework adapters export their errors themselves.
+_TOOLS = ("cognito_sso.local", "cognito_sso.provisioning", "cognito_sso.cli")
+_ADAPTERS = ("cognito_sso.flask", "cognito_sso.fastapi")
 
 
-def _core_modules(package: str = "cognito_sso") -> list[str]:
-    """The public modules of the library core (without importing the tools)."""
+def _modules(package: str, skip: tuple[str, ...] = ()) -> list[str]:
+    """The public modules of ``package`` (without importing those under ``skip``)."""
     names = [package]
     for info in pkgutil.iter_modules(importlib.import_module(package).__path__, package + "."):
-        if info.name.startswith(_NOT_CORE) or info.name.rsplit(".", 1)[1].startswith("_"):
+        if info.name.startswith(skip) or info.name.rsplit(".", 1)[1].startswith("_"):
             continue
-        names.extend(_core_modules(info.name) if info.ispkg else [info.name])
+        names.extend(_modules(info.name, skip) if info.ispkg else [info.name])
     return names
 
 
-def _public_errors() -> dict[str, type[Exception]]:
+def _public_errors(package: str = "cognito_sso") -> dict[str, type[Exception]]:
     found: dict[str, type[Exception]] = {}
-    for name in _core_modules():
+    for name in _modules(package, _TOOLS + _ADAPTERS if package == "cognito_sso" else ()):
         module = importlib.import_module(name)
         for attr, value in vars(module).items():
             if (
@@ -66,6 +61,30 @@ def test_every_public_error_is_in_the_hierarchy_and_exported(name: str) -> None:
     assert issubclass(cls, errors.CognitoSSOError)
     assert name in cognito_sso.__all__
     assert getattr(cognito_sso, name) is cls
+
+
+_ADAPTER_ERRORS = [(a, name) for a in _ADAPTERS for name in sorted(_public_errors(a))]
+
+
+def test_the_scan_finds_the_http_errors_of_both_adapters() -> None:
+    assert {"AuthenticationRequiredError", "PermissionDeniedError"} <= {
+        name for adapter, name in _ADAPTER_ERRORS if adapter == "cognito_sso.flask"
+    }
+    assert {"SignInRequiredError", "ServiceUnavailableError", "PermissionDeniedError"} <= {
+        name for adapter, name in _ADAPTER_ERRORS if adapter == "cognito_sso.fastapi"
+    }
+
+
+@pytest.mark.parametrize(("adapter", "name"), _ADAPTER_ERRORS)
+def test_every_adapter_error_is_in_the_hierarchy_and_exported(adapter: str, name: str) -> None:
+    cls = _public_errors(adapter)[name]
+    package = importlib.import_module(adapter)
+    assert name.endswith("Error")
+    assert issubclass(cls, errors.CognitoSSOError)
+    assert name in package.__all__
+    assert getattr(package, name) is cls
+    core = getattr(errors, name, None)  # the 401 and 403: the core class of the same name
+    assert core is None or issubclass(cls, core)
 
 
 def test_every_exported_name_resolves() -> None:
