@@ -3,7 +3,9 @@
 Stored records (sessions, login transactions) come back from a store that other processes,
 older versions of this library, or an attacker with write access may have written. Every
 reader here checks the type of what it returns and raises :class:`RecordError` otherwise, so
-a record either decodes completely or not at all.
+a record either decodes completely or not at all. Decoding is strict
+(:mod:`cognito_sso.strict_json`): no ``NaN``/``Infinity``, no duplicate member names (this
+module never writes either).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cognito_sso.errors import CognitoSSOError
+from cognito_sso.strict_json import parse_json_without_duplicates
 
 __all__ = [
     "RecordError",
@@ -39,8 +42,8 @@ def encode_object(value: Mapping[str, Any]) -> bytes:
 def decode_object(raw: bytes | str) -> dict[str, Any]:
     """The JSON object in ``raw``; RecordError for anything else."""
     try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, TypeError, RecursionError):
+        value = parse_json_without_duplicates(raw.decode() if isinstance(raw, bytes) else raw)
+    except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError
         raise RecordError("not JSON") from None
     if not isinstance(value, dict):
         raise RecordError("not a JSON object")

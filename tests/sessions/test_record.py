@@ -154,6 +154,9 @@ UNREADABLE: list[bytes] = [
     json.dumps({**FORMAT_1, "tokens": {"access_token": None}}).encode(),
     json.dumps({**FORMAT_1, "tokens": {"access_token": "a", "refresh_token": 5}}).encode(),
     b'{"access_exp": 1e999}',
+    # strict JSON: a second "sub" (a tampered row) and NaN anywhere are refused
+    json.dumps(FORMAT_1).encode()[:-1] + b', "sub": "someone-else"}',
+    json.dumps({**FORMAT_1, "claims": {**ID_CLAIMS, "x": float("nan")}}).encode(),
 ]
 
 
