@@ -15,6 +15,8 @@ require_extra("fastapi", "cognito_sso.fastapi", "fastapi", "jinja2")
 from cognito_sso.fastapi.errors import (
     AuthenticationRequiredError,
     PermissionDeniedError,
+    ServiceFailedError,
+    ServiceMisconfiguredError,
     ServiceUnavailableError,
     SignInRequiredError,
 )
@@ -26,6 +28,8 @@ __all__ = [
     "AuthenticationRequiredError",
     "CognitoSSO",
     "PermissionDeniedError",
+    "ServiceFailedError",
+    "ServiceMisconfiguredError",
     "ServiceUnavailableError",
     "SignInRequiredError",
     "User",

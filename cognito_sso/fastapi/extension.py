@@ -9,7 +9,7 @@ import jinja2
 from fastapi import APIRouter, Request, Response
 from markupsafe import Markup
 
-from cognito_sso.access import denial_for
+from cognito_sso.access import Denial, denial_for
 from cognito_sso.config import load_config
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.fastapi.errors import (
@@ -18,8 +18,10 @@ from cognito_sso.fastapi.errors import (
     Pages,
     PermissionDeniedError,
     SignInRequiredError,
+    error_page,
     page_templates,
     wants_json,
+    with_page,
 )
 from cognito_sso.fastapi.identity import (
     bearer_token,
@@ -166,9 +168,32 @@ class CognitoSSO:
             raise SignInRequiredError(login_path(self.state, here), clear_cookie=ended)
         denial = denial_for(user, groups=groups, mode=mode, permissions=permissions)
         if denial is not None:
-            raise PermissionDeniedError(denial, bearer=user.source == "bearer")
+            raise self._denied(request, user, denial)
         mark_personal(response.headers, user, self.state, ended=False)
         return user
+
+    def _denied(self, request: Request, user: User, denial: Denial) -> PermissionDeniedError:
+        """The 403, with the Flask extension's page for browsers: who is signed in, what is
+        missing, a way back and a sign-out button."""
+        bearer = user.source == "bearer"
+        exc = PermissionDeniedError(denial, bearer=bearer)
+        if bearer or wants_json(request):
+            return exc
+
+        def logout_form(label: str = "Sign out") -> Markup:
+            return self.logout_form(request, label)
+
+        page = error_page(
+            request,
+            self.state.pages,
+            403,
+            "Access denied",
+            denial.message(),
+            headers=exc.headers,
+            signed_in=user,
+            logout_form=logout_form,
+        )
+        return with_page(request, exc, page)
 
     # --- helpers for views and templates ---------------------------------------------------
 

@@ -9,14 +9,14 @@ from starlette.datastructures import MutableHeaders
 from cognito_sso.access import MAX_BEARER_TOKEN, bearer_from_header, bearer_rejection, scope_denial
 from cognito_sso.aio.loops import run_blocking
 from cognito_sso.errors import InvalidTokenError, KeysUnavailableError
+from cognito_sso.failures import FAILURES
 from cognito_sso.fastapi.errors import (
     AuthenticationRequiredError,
     PermissionDeniedError,
-    ServiceUnavailableError,
+    failure_error,
 )
 from cognito_sso.fastapi.state import AsyncAppState
-from cognito_sso.oidc import DiscoveryError, IdPUnavailableError
-from cognito_sso.sessions import Session, SessionStoreUnavailableError, is_valid_session_id
+from cognito_sso.sessions import Session, is_valid_session_id
 from cognito_sso.user import ANONYMOUS, User, user_from_access_claims, user_from_session
 
 __all__ = [
@@ -50,10 +50,8 @@ async def session_user(request: Request, state: AsyncAppState) -> User:
         if is_valid_session_id(session_id):
             try:
                 session = await run_blocking(state.sessions.load, session_id)
-            except (IdPUnavailableError, DiscoveryError):
-                raise ServiceUnavailableError("sign-in service") from None
-            except SessionStoreUnavailableError:
-                raise ServiceUnavailableError("session store") from None
+            except FAILURES as exc:
+                raise failure_error(request, state.pages, exc) from None
         if session is None:
             setattr(request.state, _ENDED, True)
         else:
@@ -90,8 +88,8 @@ async def bearer_user(
     """The user of a verified access token holding every one of ``scopes``."""
     try:
         claims = await state.bearer_verifier.verify_access_token(token)
-    except KeysUnavailableError:
-        raise ServiceUnavailableError("sign-in service") from None
+    except KeysUnavailableError as exc:
+        raise failure_error(request, state.pages, exc) from None
     except InvalidTokenError as exc:
         raise AuthenticationRequiredError("invalid_token", bearer_rejection(exc)) from None
     denial = scope_denial(claims, scopes)

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cognito_sso.aio.loops import run_blocking
 from cognito_sso.csrf import origin_allowed, tokens_match
-from cognito_sso.fastapi.errors import AUTH_HEADERS, error_page
+from cognito_sso.failures import FAILURES
+from cognito_sso.fastapi.errors import AUTH_HEADERS, error_page, failure_page
 from cognito_sso.fastapi.identity import (
     clear_cookie_header,
     cookie_header,
@@ -25,7 +26,7 @@ from cognito_sso.login import LoginError, LoginResult
 from cognito_sso.oidc import DiscoveryError, IdPUnavailableError
 from cognito_sso.random_token import random_token
 from cognito_sso.session_service import SessionService
-from cognito_sso.sessions import SessionStoreUnavailableError, is_valid_session_id
+from cognito_sso.sessions import is_valid_session_id
 
 __all__ = ["create_router", "login_path"]
 
@@ -52,21 +53,6 @@ def _redirect(location: str) -> Response:
     return response
 
 
-def _unavailable(request: Request, state: AsyncAppState, error: Exception) -> Response:
-    what = "session store" if isinstance(error, SessionStoreUnavailableError) else "sign-in service"
-    log.warning("503: %s unavailable (%s)", what, type(error).__name__)
-    return error_page(
-        request,
-        state.pages,
-        503,
-        "Temporarily unavailable",
-        f"The {what} is not reachable right now. Please try again in a moment.",
-        json_body={"error": "temporarily_unavailable"},
-        headers={"Retry-After": "5"},
-        login_url=login_path(state, "/"),
-    )
-
-
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -78,8 +64,8 @@ def create_router(state: AsyncAppState) -> APIRouter:
         async def run(request: Request) -> Response:
             try:
                 return await endpoint(request)
-            except (IdPUnavailableError, DiscoveryError, SessionStoreUnavailableError) as exc:
-                return _unavailable(request, state, exc)
+            except FAILURES as exc:
+                return failure_page(request, state.pages, exc)
 
         run.__name__ = endpoint.__name__
         return run

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from cognito_sso._http import make_http_client
 from cognito_sso.config import SSOConfig, load_config, load_outputs
 from cognito_sso.errors import ConfigurationError
+from cognito_sso.failures import classify_failure
 from cognito_sso.flask import decorators, signals
 from cognito_sso.flask.cli import cognito_cli
 from cognito_sso.flask.errors import NO_STORE, deny_framing, error_response
@@ -113,9 +114,8 @@ class CognitoSSO:
         app.before_request(refuse_if_foreign)
         app.after_request(_after_request)
         app.context_processor(template_helpers)
-        app.register_error_handler(IdPUnavailableError, _unavailable)
-        app.register_error_handler(SessionStoreUnavailableError, _unavailable)
-        app.register_error_handler(DiscoveryError, _misconfigured)
+        for failure in (IdPUnavailableError, SessionStoreUnavailableError, DiscoveryError):
+            app.register_error_handler(failure, _failed)
         app.cli.add_command(cognito_cli)
 
     def _build_state(self, app: Flask, config: SSOConfig) -> AppState:
@@ -325,34 +325,21 @@ def _mark_personal(response: Response, *, private: bool) -> None:
         response.headers.add("Cache-Control", "private, no-store")
 
 
-def _unavailable(error: Exception) -> Response:
-    """An outage: 503 with a link that retries the request (GETs) or goes home."""
-    what = "session store" if isinstance(error, SessionStoreUnavailableError) else "sign-in service"
-    log.warning("503: %s unavailable: %s (%s)", what, error, type(error).__name__)
+def _failed(error: Exception) -> Response:
+    """An outage (503 with a link that retries the request, for GETs) or a misconfiguration
+    (500, no retry link: the precise cause goes to the log, and to the page in debug mode)."""
+    failure = classify_failure(error)
     return error_response(
-        503,
-        "Temporarily unavailable",
-        f"The {what} is not reachable right now. Please try again in a moment.",
-        json_body={"error": "temporarily_unavailable"},
-        headers={"Retry-After": "5"},
-        retry_url=_this_page() if request.method == "GET" else None,
+        failure.status,
+        failure.title,
+        failure.message,
+        json_body={"error": failure.error},
+        headers=failure.headers,
+        retry_url=_this_page() if failure.retry and request.method == "GET" else None,
+        debug_detail=None if failure.retry else str(error),
     )
 
 
 def _this_page() -> str:
     """The request's own path and query, as a same-site link (never ``//host``)."""
     return request.script_root + "/" + request.full_path.lstrip("/").rstrip("?")
-
-
-def _misconfigured(error: DiscoveryError) -> Response:
-    """A configuration error (the IdP answers, but not as configured): not an outage, so no
-    retry link; the precise cause goes to the log (and to the page in debug mode)."""
-    log.error("500: this service is misconfigured: %s", error)
-    return error_response(
-        500,
-        "This service is misconfigured",
-        "Signing in cannot work until the service's administrators fix its configuration. "
-        "The cause is in the service's log.",
-        json_body={"error": "misconfigured"},
-        debug_detail=str(error),
-    )

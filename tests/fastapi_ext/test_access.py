@@ -64,11 +64,12 @@ def test_403_names_what_is_missing(fastapi_env: FastAPIEnv) -> None:
     browser = fastapi_env.sso.browser()
     reader = fastapi_env.sso.user(groups=["billing-readers"])
     assert browser.sign_in(app.url("/me"), reader).status_code == 200
-    page = browser.get(app.url("/invoices/new"))
+    api = {"Accept": "application/json"}  # browsers get the HTML page (test_error_pages)
+    page = browser.get(app.url("/invoices/new"), headers=api)
     assert page.status_code == 403
     assert page.json()["detail"]["missing_permissions"] == ["invoices:create"]
     assert "invoices:create" in page.json()["detail"]["message"]
-    both = browser.get(app.url("/both"))
+    both = browser.get(app.url("/both"), headers=api)
     assert both.json()["detail"]["missing_groups"] == ["reports", "billing-admins"]
 
 
