@@ -1,18 +1,27 @@
 """What every hosted-UI page shares: the blueprint, input limits and checks, CSRF tokens,
-and page URLs that carry the authorize request."""
+the authorize request a page serves (read and checked once, :func:`serving_authorize_request`)
+and page URLs that carry it."""
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Final
+from collections.abc import Callable
+from typing import Concatenate, Final, ParamSpec, TypeVar
 from urllib.parse import urlencode
 
 from flask import Blueprint, request, url_for
+from werkzeug.wrappers import Response
 
-from cognito_sso.local.model import Pool
+from cognito_sso.local.model import Client, Pool
 from cognito_sso.local.web.authorize_request import AuthorizeRequest
 from cognito_sso.local.web.context import local_state, web_state
 from cognito_sso.local.web.cookies import browser_id, presented_browser_id
+from cognito_sso.local.web.grants import read_authorize_request
+from cognito_sso.local.web.pages import error_page
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 bp = Blueprint("hosted_ui", __name__)
 
@@ -98,6 +107,40 @@ def csrf_ok(form: str) -> bool:
 def csrf_token(form: str) -> str:
     """A CSRF token for this browser and form."""
     return web_state().csrf.token(browser_id(), form)
+
+
+def serving_authorize_request(
+    csrf_form: str | None = None,
+) -> Callable[[Callable[[AuthorizeRequest], Response]], Callable[[], Response]]:
+    """A page view of the authorize request in the query string (invalid: its error answer
+    instead); with ``csrf_form``, a form post whose CSRF token is checked next."""
+
+    def decorator(view: Callable[[AuthorizeRequest], Response]) -> Callable[[], Response]:
+        @functools.wraps(view)
+        def wrapper() -> Response:
+            req = read_authorize_request(request.args)
+            if isinstance(req, Response):
+                return req
+            if csrf_form is not None and not csrf_ok(csrf_form):
+                return error_page("invalid_form")
+            return view(req)
+
+        return wrapper
+
+    return decorator
+
+
+def for_client(
+    req: AuthorizeRequest,
+    call: Callable[Concatenate[Pool, Client, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """``call(pool, client, ...)`` for the request's client and its pool, under the IdP's lock
+    (a ``CognitoError`` propagates)."""
+    state = local_state()
+    with state.lock:
+        return call(state.directory.pool(req.client.pool_id), req.client, *args, **kwargs)
 
 
 def pool_of(req: AuthorizeRequest) -> Pool:

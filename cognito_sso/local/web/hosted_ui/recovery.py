@@ -9,19 +9,17 @@ from cognito_sso.local.errors import CognitoError
 from cognito_sso.local.identifiers import is_client_id
 from cognito_sso.local.web.authorize_request import AuthorizeRequest
 from cognito_sso.local.web.context import local_state
-from cognito_sso.local.web.grants import (
-    read_authorize_request,
-)
 from cognito_sso.local.web.hosted_ui.forms import (
     MAX_PASSWORD,
     MAX_USERNAME,
     RESET_CODE,
     bp,
     clean_input,
-    csrf_ok,
     csrf_token,
+    for_client,
     page_url,
     pool_of,
+    serving_authorize_request,
     shown_input,
     sign_in_label,
 )
@@ -44,22 +42,16 @@ def _forgot_page(
 
 
 @bp.get("/forgotPassword")
-def forgot_password() -> Response:
+@serving_authorize_request()
+def forgot_password(req: AuthorizeRequest) -> Response:
     """Ask for the username whose password to reset."""
-    req = read_authorize_request(request.args)
-    if isinstance(req, Response):
-        return req
     return _forgot_page(req)
 
 
 @bp.post("/forgotPassword")
-def forgot_password_submit() -> Response:
+@serving_authorize_request(csrf_form="forgot_password")
+def forgot_password_submit(req: AuthorizeRequest) -> Response:
     """Send a reset code to the outbox, then ask for it."""
-    req = read_authorize_request(request.args)
-    if isinstance(req, Response):
-        return req
-    if not csrf_ok("forgot_password"):
-        return error_page("invalid_form")
     username = request.form.get("username", "").strip()
     if not clean_input(username, MAX_USERNAME):
         return _forgot_page(
@@ -68,11 +60,8 @@ def forgot_password_submit() -> Response:
             error="Enter your username.",
             status=400,
         )
-    state = local_state()
     try:
-        with state.lock:
-            pool = state.directory.pool(req.client.pool_id)
-            state.auth.forgot_password(pool, req.client, username)
+        for_client(req, local_state().auth.forgot_password, username)
     except CognitoError as error:
         return _forgot_page(req, username=username, error=error.message, status=400)
     return redirect(page_url("hosted_ui.confirm_forgot_password", req, username=username), 303)
@@ -94,11 +83,9 @@ def _confirm_page(
 
 
 @bp.get("/confirmForgotPassword")
-def confirm_forgot_password() -> Response:
+@serving_authorize_request()
+def confirm_forgot_password(req: AuthorizeRequest) -> Response:
     """Ask for the reset code and the new password."""
-    req = read_authorize_request(request.args)
-    if isinstance(req, Response):
-        return req
     username = request.args.get("username", "")
     if not clean_input(username, MAX_USERNAME):
         return redirect(page_url("hosted_ui.forgot_password", req), 303)
@@ -106,13 +93,9 @@ def confirm_forgot_password() -> Response:
 
 
 @bp.post("/confirmForgotPassword")
-def confirm_forgot_password_submit() -> Response:
+@serving_authorize_request(csrf_form="confirm_forgot_password")
+def confirm_forgot_password_submit(req: AuthorizeRequest) -> Response:
     """Check the code, set the new password, and go back to the sign-in form."""
-    req = read_authorize_request(request.args)
-    if isinstance(req, Response):
-        return req
-    if not csrf_ok("confirm_forgot_password"):
-        return error_page("invalid_form")
     username = request.form.get("username", "")
     if not clean_input(username, MAX_USERNAME):
         return redirect(page_url("hosted_ui.forgot_password", req), 303)
@@ -128,11 +111,8 @@ def confirm_forgot_password_submit() -> Response:
         problem = "The passwords do not match."
     if problem is not None:
         return _confirm_page(req, username, error=problem, status=400)
-    state = local_state()
     try:
-        with state.lock:
-            pool = state.directory.pool(req.client.pool_id)
-            state.auth.confirm_forgot_password(pool, req.client, username, code, new)
+        for_client(req, local_state().auth.confirm_forgot_password, username, code, new)
     except CognitoError as error:
         return _confirm_page(req, username, error=error.message, status=400)
     return redirect(page_url("hosted_ui.login", req, notice="password_changed"), 303)

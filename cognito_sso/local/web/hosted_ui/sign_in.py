@@ -23,7 +23,6 @@ from cognito_sso.local.web.cookies import browser_id, presented_browser_id
 from cognito_sso.local.web.federation import provider_links
 from cognito_sso.local.web.grants import (
     grant_after_sign_in,
-    read_authorize_request,
     request_from_query,
     request_needing_form,
 )
@@ -38,8 +37,10 @@ from cognito_sso.local.web.hosted_ui.forms import (
     clean_input,
     csrf_ok,
     csrf_token,
+    for_client,
     page_url,
     pool_of,
+    serving_authorize_request,
     shown_input,
     sign_in_label,
 )
@@ -92,13 +93,9 @@ def login() -> Response:
 
 
 @bp.post("/login")
-def login_submit() -> Response:
+@serving_authorize_request(csrf_form="login")
+def login_submit(req: AuthorizeRequest) -> Response:
     """Check the username and password; continue to a challenge or back to the app."""
-    req = read_authorize_request(request.args)
-    if isinstance(req, Response):
-        return req
-    if not csrf_ok("login"):
-        return error_page("invalid_form")
     if COGNITO_PROVIDER not in req.client.supported_identity_providers:
         return error_page("unauthorized_client")  # the client offers federated sign-in only
     username = request.form.get("username", "")
@@ -112,11 +109,8 @@ def login_submit() -> Response:
         return _login_page(
             req, username=shown_username, error="Incorrect username or password.", status=400
         )
-    state = local_state()
     try:
-        with state.lock:
-            pool = state.directory.pool(req.client.pool_id)
-            result = state.auth.password(pool, req.client, username, password)
+        result = for_client(req, local_state().auth.password, username, password)
     except CognitoError as error:
         return _login_page(req, username=username, error=error.message, status=400)
     return advance(req, result, login=username)
