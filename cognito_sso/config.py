@@ -77,6 +77,7 @@ class SSOConfig:
     known_groups: frozenset[str] | None
     identity_providers: tuple[str, ...] = ()
     identity_provider: str | None = None
+    bearer_revocation_check_interval: float = 0.0
 
     @property
     def app_origin(self) -> str:
@@ -228,6 +229,7 @@ def load_config(config: Mapping[str, Any]) -> SSOConfig:
         refresh_leeway=values["COGNITO_REFRESH_LEEWAY"],
         clock_leeway=values["COGNITO_CLOCK_LEEWAY"],
         known_groups=known_groups,
+        bearer_revocation_check_interval=values["COGNITO_BEARER_REVOCATION_CHECK_INTERVAL"],
         **_identity_providers(values),
     )
 

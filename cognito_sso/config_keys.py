@@ -213,6 +213,20 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         default_doc="`[]`",
     ),
     ConfigKey(
+        "COGNITO_BEARER_REVOCATION_CHECK_INTERVAL",
+        "seconds",
+        "Refuse revoked and globally-signed-out bearer tokens: each token is checked with "
+        "Cognito (`GetUser`) at most once per this many seconds and the answer is cached in "
+        "the process, so such a token is refused (401) within the interval. Costs one "
+        "`GetUser` per token per interval (Cognito's UserRead quota), and bearer tokens "
+        f"must then carry `{ADMIN_SCOPE}` (403 otherwise). When Cognito cannot answer, a "
+        "token whose answer is older than the interval gets 503. `0` = off: a token is "
+        "accepted until it expires. `bearer_required(revocation_check_interval=...)` "
+        "overrides it per route.",
+        default=0.0,
+        default_doc="`0` (off)",
+    ),
+    ConfigKey(
         "COGNITO_URL_PREFIX",
         "string",
         "Prefix of the extension's routes (`/login`, `/callback`, `/logout`, `/logged-out`).",

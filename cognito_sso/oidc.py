@@ -2,9 +2,9 @@
 
 Discovery (cached, ``issuer`` must match), the authorization URL with state, nonce and
 PKCE S256, the code exchange and refresh (``client_secret_basic``), revocation, userInfo,
-GlobalSignOut (the cognito-idp JSON API, authorized by the access token) and the hosted UI's
-``/logout`` URL. Every call uses one httpx client with explicit timeouts; every failure is a
-typed :class:`OIDCError`. Messages never contain a token, code, verifier or secret.
+GlobalSignOut and GetUser (the cognito-idp JSON API, authorized by the access token) and the
+hosted UI's ``/logout`` URL. Every call uses one httpx client with explicit timeouts; every
+failure is a typed :class:`OIDCError`. Messages never contain a token, code, verifier or secret.
 
 Building requests and checking answers is sans-I/O (:class:`OIDCProtocol`, the ``parse_*``
 functions); :class:`OIDCClient` adds blocking I/O and ``cognito_sso.aio.oidc`` async I/O.
@@ -181,7 +181,7 @@ class OIDCProtocol:
     :class:`cognito_sso.aio.oidc.AsyncOIDCClient` add only the transport.
 
     ``api_endpoint`` is the cognito-idp JSON API (``https://cognito-idp.{region}.amazonaws.com/``
-    or the local IdP's base URL) used for GlobalSignOut.
+    or the local IdP's base URL) used for GlobalSignOut and GetUser.
     """
 
     def __init__(
@@ -372,7 +372,7 @@ class OIDCProtocol:
         return HttpCall("POST", self._api_endpoint, action, headers, content=content)
 
     @staticmethod
-    def _global_sign_out_body(access_token: str) -> dict[str, str]:
+    def _access_token_body(access_token: str) -> dict[str, str]:
         return {"AccessToken": access_token}
 
     # --- transport bookkeeping ------------------------------------------------------------
@@ -501,8 +501,15 @@ class OIDCClient(OIDCProtocol):
         Needs the ``aws.cognito.signin.user.admin`` scope. The call is unsigned: the access
         token authorizes it. :class:`TokenRevokedError` if the token is already rejected.
         """
-        body = self._global_sign_out_body(access_token)
+        body = self._access_token_body(access_token)
         parse_api_reply("GlobalSignOut", self._send(self._api_call("GlobalSignOut", body)))
+
+    def get_user(self, access_token: str) -> dict[str, Any]:
+        """GetUser with the access token: the user, while Cognito still accepts the token
+        (needs the ``aws.cognito.signin.user.admin`` scope). :class:`TokenRevokedError` when
+        it is revoked, expired or its user signed out globally, deleted or disabled."""
+        body = self._access_token_body(access_token)
+        return parse_api_reply("GetUser", self._send(self._api_call("GetUser", body)))
 
     def ensure_hosted_ui_reachable(self) -> None:
         """Before a browser is sent to the hosted UI: check that it answers at all (any status

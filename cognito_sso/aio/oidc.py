@@ -130,8 +130,13 @@ class AsyncOIDCClient(OIDCProtocol):
 
     async def global_sign_out(self, access_token: str) -> None:
         """Sign the user out of every app client (see :meth:`OIDCClient.global_sign_out`)."""
-        body = self._global_sign_out_body(access_token)
+        body = self._access_token_body(access_token)
         parse_api_reply("GlobalSignOut", await self._send(self._api_call("GlobalSignOut", body)))
+
+    async def get_user(self, access_token: str) -> dict[str, Any]:
+        """GetUser with the access token (see :meth:`OIDCClient.get_user`)."""
+        body = self._access_token_body(access_token)
+        return parse_api_reply("GetUser", await self._send(self._api_call("GetUser", body)))
 
     async def ensure_hosted_ui_reachable(self) -> None:
         """See :meth:`OIDCClient.ensure_hosted_ui_reachable`."""

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from markupsafe import Markup
 
 from cognito_sso.access import Denial, denial_for
+from cognito_sso.bearer_revocation import route_interval
 from cognito_sso.config import load_config
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.fastapi.errors import (
@@ -123,12 +124,16 @@ class CognitoSSO:
         groups: Iterable[str] = (),
         permissions: Iterable[str] = (),
         mode: str = "any",
+        revocation_check_interval: float | None = None,
     ) -> Dependency:
         """Dependency: only requests with a valid ``Authorization: Bearer`` access token
-        holding every one of ``scopes`` (no cookie); ``groups``/``permissions`` as above."""
+        holding every one of ``scopes`` (no cookie); ``groups``/``permissions`` as above.
+        ``revocation_check_interval`` (seconds, ``0`` = off) overrides
+        ``COGNITO_BEARER_REVOCATION_CHECK_INTERVAL`` for this route."""
         return self._dependency(
             api=True,
             bearer_only=True,
+            revocation_check_interval=route_interval(revocation_check_interval),
             scopes=_names("bearer_required scopes", scopes),
             groups=_names("bearer_required groups", groups),
             permissions=_names("bearer_required permissions", permissions),
@@ -152,10 +157,11 @@ class CognitoSSO:
         mode: str = "any",
         permissions: tuple[str, ...] = (),
         scopes: tuple[str, ...] = (),
+        revocation_check_interval: float | None = None,
     ) -> User:
         token = bearer_token(request) if api else None
         if token is not None:
-            user = await bearer_user(request, self.state, token, scopes)
+            user = await bearer_user(request, self.state, token, scopes, revocation_check_interval)
         elif bearer_only:
             raise AuthenticationRequiredError()
         else:

@@ -8,6 +8,7 @@ from starlette.datastructures import MutableHeaders
 
 from cognito_sso.access import MAX_BEARER_TOKEN, bearer_from_header, bearer_rejection, scope_denial
 from cognito_sso.aio.loops import run_blocking
+from cognito_sso.bearer_revocation import REVOKED_DESCRIPTION, required_scopes
 from cognito_sso.errors import InvalidTokenError, KeysUnavailableError
 from cognito_sso.failures import FAILURES
 from cognito_sso.fastapi.errors import (
@@ -16,6 +17,7 @@ from cognito_sso.fastapi.errors import (
     failure_error,
 )
 from cognito_sso.fastapi.state import AsyncAppState
+from cognito_sso.oidc import IdPUnavailableError, TokenRevokedError
 from cognito_sso.sessions import Session, is_valid_session_id
 from cognito_sso.user import ANONYMOUS, User, user_from_access_claims, user_from_session
 
@@ -83,18 +85,32 @@ def bearer_token(request: Request) -> str | None:
 
 
 async def bearer_user(
-    request: Request, state: AsyncAppState, token: str, scopes: tuple[str, ...]
+    request: Request,
+    state: AsyncAppState,
+    token: str,
+    scopes: tuple[str, ...],
+    revocation_interval: float | None = None,
 ) -> User:
-    """The user of a verified access token holding every one of ``scopes``."""
+    """The user of a verified access token holding every one of ``scopes`` and, when
+    ``revocation_interval`` (None: ``COGNITO_BEARER_REVOCATION_CHECK_INTERVAL``) is not 0,
+    still accepted by the IdP."""
     try:
         claims = await state.bearer_verifier.verify_access_token(token)
     except KeysUnavailableError as exc:
         raise failure_error(request, state.pages, exc) from None
     except InvalidTokenError as exc:
         raise AuthenticationRequiredError("invalid_token", bearer_rejection(exc)) from None
-    denial = scope_denial(claims, scopes)
+    if revocation_interval is None:
+        revocation_interval = state.config.bearer_revocation_check_interval
+    denial = scope_denial(claims, required_scopes(scopes, revocation_interval))
     if denial is not None:
         raise PermissionDeniedError(denial, bearer=True)
+    try:
+        await state.bearer_revocation.check(token, claims, revocation_interval)
+    except TokenRevokedError:
+        raise AuthenticationRequiredError("invalid_token", REVOKED_DESCRIPTION) from None
+    except IdPUnavailableError as exc:
+        raise failure_error(request, state.pages, exc) from None
     user = user_from_access_claims(claims, state.policy)
     setattr(request.state, _USER, user)
     return user

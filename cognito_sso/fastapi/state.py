@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from cognito_sso.aio.bearer_revocation import AsyncBearerRevocationCheck
 from cognito_sso.aio.oidc import AsyncOIDCClient, LoopBridgedOIDCClient
 from cognito_sso.aio.verifier import AsyncTokenVerifier
 from cognito_sso.config import SSOConfig
@@ -47,6 +48,7 @@ class AsyncAppState:
     login: LoginFlow
     sessions: SessionService
     pages: Pages
+    bearer_revocation: AsyncBearerRevocationCheck
 
     async def aclose(self) -> None:
         """Close the running loop's HTTP clients and the session store."""
@@ -107,4 +109,7 @@ def build_state(config: SSOConfig, pages: Pages) -> AsyncAppState:
         login=login,
         sessions=sessions,
         pages=pages,
+        bearer_revocation=AsyncBearerRevocationCheck(
+            oidc, wait_timeout=3 * config.http_timeout + 5
+        ),
     )

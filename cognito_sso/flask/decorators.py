@@ -15,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 from flask import current_app, redirect, request
 
 from cognito_sso.access import MAX_BEARER_TOKEN, bearer_rejection, denial_for, scope_denial
+from cognito_sso.bearer_revocation import REVOKED_DESCRIPTION, required_scopes
 from cognito_sso.errors import InvalidTokenError, KeysUnavailableError
 from cognito_sso.flask.errors import (
     AuthenticationRequiredError,
@@ -24,7 +25,7 @@ from cognito_sso.flask.errors import (
 )
 from cognito_sso.flask.identity import current_user, login_url, set_bearer_user
 from cognito_sso.flask.state import get_state
-from cognito_sso.oidc import IdPUnavailableError
+from cognito_sso.oidc import IdPUnavailableError, TokenRevokedError
 from cognito_sso.user import User, user_from_access_claims
 
 __all__ = ["protect"]
@@ -47,7 +48,7 @@ def _bearer_token() -> str | None:
     return token
 
 
-def _bearer_user(token: str, scopes: Sequence[str]) -> User:
+def _bearer_user(token: str, scopes: Sequence[str], revocation_interval: float | None) -> User:
     state = get_state()
     try:
         claims = state.bearer_verifier.verify_access_token(token)
@@ -55,9 +56,15 @@ def _bearer_user(token: str, scopes: Sequence[str]) -> User:
         raise IdPUnavailableError("signing keys unavailable") from exc
     except InvalidTokenError as exc:
         raise AuthenticationRequiredError("invalid_token", bearer_rejection(exc)) from None
-    denial = scope_denial(claims, scopes)
+    if revocation_interval is None:
+        revocation_interval = state.config.bearer_revocation_check_interval
+    denial = scope_denial(claims, required_scopes(scopes, revocation_interval))
     if denial is not None:
         raise PermissionDeniedError(denial, bearer=True)
+    try:
+        state.bearer_revocation.check(token, claims, revocation_interval)
+    except TokenRevokedError:
+        raise AuthenticationRequiredError("invalid_token", REVOKED_DESCRIPTION) from None
     # built once per verification: the verifier's warm cache hands out the same claims
     user = state.bearer_users.get(token, claims, lambda c: user_from_access_claims(c, state.policy))
     set_bearer_user(user, token)
@@ -93,8 +100,12 @@ def protect(
     mode: str = "any",
     permissions: Sequence[str] = (),
     scopes: Sequence[str] = (),
+    revocation_check_interval: float | None = None,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Build a decorator enforcing sign-in, then groups, then permissions."""
+    """Build a decorator enforcing sign-in, then groups, then permissions.
+
+    ``revocation_check_interval``: how long the IdP's word that a bearer token is not
+    revoked is trusted (0 = not asked; None = ``COGNITO_BEARER_REVOCATION_CHECK_INTERVAL``)."""
     groups = tuple(groups)
     permissions = tuple(permissions)
     scopes = tuple(scopes)
@@ -109,7 +120,7 @@ def protect(
             user: User
             token = _bearer_token() if api else None
             if token is not None:
-                user = _bearer_user(token, scopes)
+                user = _bearer_user(token, scopes, revocation_check_interval)
             elif bearer_only:
                 raise AuthenticationRequiredError()
             else:

@@ -13,6 +13,7 @@ from flask import session as flask_session
 from werkzeug.wrappers import Response
 
 from cognito_sso._http import make_http_client
+from cognito_sso.bearer_revocation import BearerRevocationCheck, route_interval
 from cognito_sso.config import SSOConfig, load_config, load_outputs
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.failures import classify_failure
@@ -180,6 +181,7 @@ class CognitoSSO:
             login=login,
             sessions=sessions,
             signout_retries=retries,
+            bearer_revocation=BearerRevocationCheck(oidc, wait_timeout=3 * config.http_timeout + 5),
             close_callbacks=[retries.close, http.close],
         )
 
@@ -228,11 +230,14 @@ class CognitoSSO:
         groups: Iterable[str] = (),
         permissions: Iterable[str] = (),
         mode: str = "any",
+        revocation_check_interval: float | None = None,
     ) -> Callable[[Callable[P, R]], Callable[P, R]]:
         """Only requests with a valid ``Authorization: Bearer`` access token (no cookie).
 
         ``scopes`` must all be in the token; ``groups`` (``mode`` any/all) and
         ``permissions`` are checked as in :meth:`groups_required` / :meth:`permission_required`.
+        ``revocation_check_interval`` (seconds, ``0`` = off) overrides
+        ``COGNITO_BEARER_REVOCATION_CHECK_INTERVAL`` for this route.
         """
         lists: dict[str, tuple[str, ...]] = {}
         for what, names in (("scopes", scopes), ("groups", groups), ("permissions", permissions)):
@@ -242,7 +247,13 @@ class CognitoSSO:
             lists[what] = items
         if mode not in ("any", "all"):
             raise ConfigurationError('bearer_required mode must be "any" or "all"')
-        return decorators.protect(api=True, bearer_only=True, mode=mode, **lists)
+        return decorators.protect(
+            api=True,
+            bearer_only=True,
+            mode=mode,
+            revocation_check_interval=route_interval(revocation_check_interval),
+            **lists,
+        )
 
     # --- helpers for views -----------------------------------------------------------------
 

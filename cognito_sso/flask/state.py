@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from cognito_sso.bearer_revocation import BearerRevocationCheck
 from cognito_sso.config import SSOConfig
 from cognito_sso.login import LoginFlow
 from cognito_sso.oidc import OIDCClient
@@ -43,6 +44,8 @@ class AppState:
     login: LoginFlow
     sessions: SessionService
     signout_retries: SignOutRetries
+    bearer_revocation: BearerRevocationCheck
+    """Whether bearer tokens are still accepted by the IdP (``decorators._bearer_user``)."""
     close_callbacks: list[Callable[[], None]] = field(default_factory=list)
     users: DerivedCache[Session, User] = field(default_factory=DerivedCache)
     """Each session's user, built once per session record (see ``identity.resolve_user``)."""

@@ -1,0 +1,1 @@
+"""COGNITO_BEARER_REVOCATION_CHECK_INTERVAL: revoked bearer tokens refused within the interval."""
