@@ -20,6 +20,7 @@ FULL = [
     ["bench.provisioning_calls"],
     ["bench.peer"],
     ["bench.cpu_cost"],
+    ["bench.bearer_revocation"],
     ["bench.load"],
 ]
 QUICK = [
@@ -31,6 +32,7 @@ QUICK = [
     ["bench.provisioning_calls"],
     ["bench.peer", "--seconds", "1", "--levels", "1,8"],
     ["bench.cpu_cost", "--requests", "200", "--rounds", "1"],
+    ["bench.bearer_revocation", "--requests", "200", "--rounds", "1"],
     ["bench.load", "--users", "20", "--duration", "10", "--fault-seconds", "3", "--gap", "1"],
 ]
 
