@@ -175,11 +175,12 @@ class RevocationCache:
 
     def _evict(self) -> None:
         """Drop refusals of expired tokens (the verifier refuses those anyway), then the
-        oldest answers, down to the capacity."""
+        oldest answers, down to 90% of the capacity (one scan per many insertions)."""
         wall = self.wall_clock()
         for key in [k for k, a in self._answers.items() if not a.active and a.expires_at < wall]:
             del self._answers[key]
-        while len(self._answers) > self.capacity:
+        target = self.capacity - self.capacity // 10
+        while len(self._answers) > target:
             del self._answers[next(iter(self._answers))]
 
 

@@ -88,6 +88,12 @@ def test_the_cache_is_bounded_and_drops_dead_refusals_first(clock: Clock) -> Non
     assert len(cache) == 3 and cache.judge("a", 60) is Verdict.ACCEPT
     cache.record("d", clock.now + 3600, None)
     assert len(cache) == 3 and cache.judge("a", 60) is Verdict.ASK  # the oldest went
+    big = cache_with(clock)
+    big.capacity = 20
+    for index in range(21):
+        big.record(str(index), clock.now + 3600, None)
+    assert len(big) == 18  # down to 90%: one scan per many insertions
+    assert big.judge("2", 60) is Verdict.ASK and big.judge("3", 60) is Verdict.ACCEPT
 
 
 def test_keys_and_route_settings() -> None:
