@@ -13,14 +13,15 @@ functions); :class:`OIDCClient` adds blocking I/O and ``cognito_sso.aio.oidc`` a
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NotRequired, TypedDict, Unpack
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -31,6 +32,8 @@ from cognito_sso.token_hashes import s256_challenge
 from cognito_sso.urls import is_loopback_url, origin_of, require_https_or_loopback
 
 __all__ = [
+    "AuthorizationParams",
+    "ClientSettings",
     "DiscoveryError",
     "HttpCall",
     "IdPUnavailableError",
@@ -175,33 +178,51 @@ class Reply:
     content: bytes
 
 
+class ClientSettings(TypedDict):
+    """The keyword arguments of every OIDC client: the app client and where its IdP is.
+
+    ``api_endpoint`` is the cognito-idp JSON API (``https://cognito-idp.{region}.amazonaws.com/``
+    or the local IdP's base URL) used for GlobalSignOut and GetUser; ``discovery_ttl``
+    (default 3600 s) how long the discovery document is cached; ``clock`` (default
+    ``time.monotonic``) for tests.
+    """
+
+    issuer: str
+    client_id: str
+    client_secret: str | None
+    api_endpoint: str
+    discovery_ttl: NotRequired[float]
+    clock: NotRequired[Callable[[], float]]
+
+
+class AuthorizationParams(TypedDict):
+    """The keyword arguments of ``authorization_url``: one sign-in's values (code flow, PKCE
+    S256); ``identity_provider`` sends the browser straight to that federated provider."""
+
+    redirect_uri: str
+    scopes: Sequence[str]
+    state: str
+    nonce: str
+    code_challenge: str
+    identity_provider: NotRequired[str | None]
+
+
 class OIDCProtocol:
     """The sans-I/O half of the OIDC client: builds every request, validates every answer
     and keeps the discovery cache. :class:`OIDCClient` (sync) and
     :class:`cognito_sso.aio.oidc.AsyncOIDCClient` add only the transport.
-
-    ``api_endpoint`` is the cognito-idp JSON API (``https://cognito-idp.{region}.amazonaws.com/``
-    or the local IdP's base URL) used for GlobalSignOut and GetUser.
     """
 
-    def __init__(
-        self,
-        *,
-        issuer: str,
-        client_id: str,
-        client_secret: str | None,
-        api_endpoint: str,
-        discovery_ttl: float = 3600.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        require_https_or_loopback(issuer, "issuer")
-        require_https_or_loopback(api_endpoint, "api_endpoint")
-        self.issuer = issuer.rstrip("/")
-        self.client_id = client_id
-        self._client_secret = client_secret
-        self._api_endpoint = api_endpoint
-        self._discovery_ttl = discovery_ttl
-        self._clock = clock
+    def __init__(self, **settings: Unpack[ClientSettings]) -> None:
+        require_https_or_loopback(settings["issuer"], "issuer")
+        require_https_or_loopback(settings["api_endpoint"], "api_endpoint")
+        self._settings = settings
+        self.issuer = settings["issuer"].rstrip("/")
+        self.client_id = settings["client_id"]
+        self._client_secret = settings["client_secret"]
+        self._api_endpoint = settings["api_endpoint"]
+        self._discovery_ttl = settings.get("discovery_ttl", 3600.0)
+        self._clock = settings.get("clock", time.monotonic)
         self._metadata: ProviderMetadata | None = None
         self._fetched_at = 0.0
         self._reachable_until = 0.0  # the hosted UI answered the probe; trusted until then
@@ -294,26 +315,19 @@ class OIDCProtocol:
     # --- browser URLs ---------------------------------------------------------------------
 
     def _authorization_url(
-        self,
-        metadata: ProviderMetadata,
-        *,
-        redirect_uri: str,
-        scopes: Sequence[str],
-        state: str,
-        nonce: str,
-        code_challenge: str,
-        identity_provider: str | None = None,
+        self, metadata: ProviderMetadata, **sign_in: Unpack[AuthorizationParams]
     ) -> str:
         params = {
             "response_type": "code",
             "client_id": self.client_id,
-            "redirect_uri": redirect_uri,
-            "scope": " ".join(scopes),
-            "state": state,
-            "nonce": nonce,
-            "code_challenge": code_challenge,
+            "redirect_uri": sign_in["redirect_uri"],
+            "scope": " ".join(sign_in["scopes"]),
+            "state": sign_in["state"],
+            "nonce": sign_in["nonce"],
+            "code_challenge": sign_in["code_challenge"],
             "code_challenge_method": "S256",
         }
+        identity_provider = sign_in.get("identity_provider")
         if identity_provider is not None:
             # Cognito skips its sign-in page and sends the browser to this provider
             params["identity_provider"] = identity_provider
@@ -391,18 +405,19 @@ class OIDCProtocol:
             raise IdPUnavailableError(f"hosted UI answered HTTP {reply.status_code}")
         self._reachable_until = self._clock() + _PROBE_TTL
 
-    def _transport_failed(self, error: Exception, what: str) -> IdPUnavailableError:
-        """The typed error for a failed exchange (recorded as unreachable when it was)."""
-        if isinstance(error, ResponseTooLargeError):
-            return IdPUnavailableError(f"{what} sent an oversized response")
-        self._reachable_until = 0.0
-        if isinstance(error, httpx.TimeoutException):
-            return IdPUnavailableError(f"{what} did not answer in time")
-        return IdPUnavailableError(f"{what} unreachable ({type(error).__name__})")
-
-    @staticmethod
-    def _transport_ok(status_code: int, headers: httpx.Headers, body: bytes) -> Reply:
-        return Reply(status_code, headers, body)
+    @contextlib.contextmanager
+    def _exchanging(self, call: HttpCall) -> Iterator[None]:
+        """Around one exchange: a failure becomes the typed error (and, when the IdP could
+        not be reached, makes the next sign-in check the hosted UI first)."""
+        try:
+            yield
+        except ResponseTooLargeError:
+            raise IdPUnavailableError(f"{call.what} sent an oversized response") from None
+        except httpx.HTTPError as exc:
+            self._reachable_until = 0.0
+            if isinstance(exc, httpx.TimeoutException):
+                raise IdPUnavailableError(f"{call.what} did not answer in time") from None
+            raise IdPUnavailableError(f"{call.what} unreachable ({type(exc).__name__})") from None
 
 
 class OIDCClient(OIDCProtocol):
@@ -412,25 +427,8 @@ class OIDCClient(OIDCProtocol):
     live in :class:`OIDCProtocol`, shared with the async client.
     """
 
-    def __init__(
-        self,
-        *,
-        issuer: str,
-        client_id: str,
-        client_secret: str | None,
-        http: httpx.Client,
-        api_endpoint: str,
-        discovery_ttl: float = 3600.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(
-            issuer=issuer,
-            client_id=client_id,
-            client_secret=client_secret,
-            api_endpoint=api_endpoint,
-            discovery_ttl=discovery_ttl,
-            clock=clock,
-        )
+    def __init__(self, *, http: httpx.Client, **settings: Unpack[ClientSettings]) -> None:
+        super().__init__(**settings)
         self._http = http
         self._lock = threading.Lock()
 
@@ -449,26 +447,9 @@ class OIDCClient(OIDCProtocol):
             except (IdPUnavailableError, DiscoveryError) as exc:
                 return self._discovery_failed(exc)
 
-    def authorization_url(
-        self,
-        *,
-        redirect_uri: str,
-        scopes: Sequence[str],
-        state: str,
-        nonce: str,
-        code_challenge: str,
-        identity_provider: str | None = None,
-    ) -> str:
+    def authorization_url(self, **sign_in: Unpack[AuthorizationParams]) -> str:
         """The hosted UI URL that starts one sign-in (code flow, PKCE S256)."""
-        return self._authorization_url(
-            self.metadata(),
-            redirect_uri=redirect_uri,
-            scopes=scopes,
-            state=state,
-            nonce=nonce,
-            code_challenge=code_challenge,
-            identity_provider=identity_provider,
-        )
+        return self._authorization_url(self.metadata(), **sign_in)
 
     def logout_url(self, logout_uri: str) -> str:
         """The hosted UI ``/logout`` URL that clears the IdP session cookie, then goes to
@@ -523,12 +504,10 @@ class OIDCClient(OIDCProtocol):
 
     def _send(self, call: HttpCall) -> Reply:
         deadline = time.monotonic() + total_timeout(self._http.timeout)
-        try:
+        with self._exchanging(call):
             with self._http.stream(call.method, call.url, **call.httpx_options()) as response:
                 body = read_capped(response, _MAX_BODY, deadline=deadline)
-        except (ResponseTooLargeError, httpx.HTTPError) as exc:
-            raise self._transport_failed(exc, call.what) from None
-        return self._transport_ok(response.status_code, response.headers, body)
+        return Reply(response.status_code, response.headers, body)
 
 
 def total_timeout(timeout: httpx.Timeout) -> float:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
-from cognito_sso._http import ResponseTooLargeError, aread_capped, make_async_http_client
+from cognito_sso._http import aread_capped, make_async_http_client
 from cognito_sso.aio.loops import PerLoop, call_on_loop, serving_loop
 from cognito_sso.oidc import (
     _MAX_BODY,
+    AuthorizationParams,
+    ClientSettings,
     DiscoveryError,
     HttpCall,
     IdPUnavailableError,
@@ -43,25 +44,8 @@ class AsyncOIDCClient(OIDCProtocol):
     loop gets its own ``httpx.AsyncClient`` and its own single-flight discovery lock.
     """
 
-    def __init__(
-        self,
-        *,
-        issuer: str,
-        client_id: str,
-        client_secret: str | None,
-        api_endpoint: str,
-        timeout: float = 5.0,
-        discovery_ttl: float = 3600.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(
-            issuer=issuer,
-            client_id=client_id,
-            client_secret=client_secret,
-            api_endpoint=api_endpoint,
-            discovery_ttl=discovery_ttl,
-            clock=clock,
-        )
+    def __init__(self, *, timeout: float = 5.0, **settings: Unpack[ClientSettings]) -> None:
+        super().__init__(**settings)
         self.timeout = timeout
         self._http: PerLoop[httpx.AsyncClient] = PerLoop(lambda: make_async_http_client(timeout))
         self._discovery_lock: PerLoop[asyncio.Lock] = PerLoop(asyncio.Lock)
@@ -80,26 +64,9 @@ class AsyncOIDCClient(OIDCProtocol):
             except (IdPUnavailableError, DiscoveryError) as exc:
                 return self._discovery_failed(exc)
 
-    async def authorization_url(
-        self,
-        *,
-        redirect_uri: str,
-        scopes: Sequence[str],
-        state: str,
-        nonce: str,
-        code_challenge: str,
-        identity_provider: str | None = None,
-    ) -> str:
+    async def authorization_url(self, **sign_in: Unpack[AuthorizationParams]) -> str:
         """The hosted UI URL that starts one sign-in (code flow, PKCE S256)."""
-        return self._authorization_url(
-            await self.metadata(),
-            redirect_uri=redirect_uri,
-            scopes=scopes,
-            state=state,
-            nonce=nonce,
-            code_challenge=code_challenge,
-            identity_provider=identity_provider,
-        )
+        return self._authorization_url(await self.metadata(), **sign_in)
 
     async def logout_url(self, logout_uri: str) -> str:
         """The hosted UI ``/logout`` URL (see :meth:`OIDCClient.logout_url`)."""
@@ -152,12 +119,10 @@ class AsyncOIDCClient(OIDCProtocol):
     async def _send(self, call: HttpCall) -> Reply:
         http = self._http.get()
         deadline = time.monotonic() + total_timeout(http.timeout)
-        try:
+        with self._exchanging(call):
             async with http.stream(call.method, call.url, **call.httpx_options()) as response:
                 body = await aread_capped(response, _MAX_BODY, deadline=deadline)
-        except (ResponseTooLargeError, httpx.HTTPError) as exc:
-            raise self._transport_failed(exc, call.what) from None
-        return self._transport_ok(response.status_code, response.headers, body)
+        return Reply(response.status_code, response.headers, body)
 
 
 class LoopBridgedOIDCClient(OIDCClient):
@@ -168,15 +133,7 @@ class LoopBridgedOIDCClient(OIDCClient):
     """
 
     def __init__(self, async_client: AsyncOIDCClient) -> None:
-        OIDCProtocol.__init__(
-            self,
-            issuer=async_client.issuer,
-            client_id=async_client.client_id,
-            client_secret=async_client._client_secret,
-            api_endpoint=async_client._api_endpoint,
-            discovery_ttl=async_client._discovery_ttl,
-            clock=async_client._clock,
-        )
+        OIDCProtocol.__init__(self, **async_client._settings)
         self._lock = threading.Lock()
         self._async = async_client
 
