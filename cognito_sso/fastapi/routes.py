@@ -26,7 +26,7 @@ from cognito_sso.login import LoginError, LoginResult
 from cognito_sso.oidc import DiscoveryError, IdPUnavailableError
 from cognito_sso.random_token import random_token
 from cognito_sso.session_service import SessionService
-from cognito_sso.sessions import is_valid_session_id
+from cognito_sso.sessions import Session, is_valid_session_id
 
 __all__ = ["create_router", "login_path"]
 
@@ -125,10 +125,11 @@ def create_router(state: AsyncAppState) -> APIRouter:
                 "The sign-out request came from another site.",
             )
         session_id = request.cookies.get(config.cookie_name)
+        ended: Session | None = None
         if session_id and is_valid_session_id(session_id):
             given = await _form_field(request, "csrf_token")
-            signed_out = await run_blocking(_sign_out, state.sessions, session_id, given)
-            if not signed_out:
+            allowed, ended = await run_blocking(_sign_out, state.sessions, session_id, given)
+            if not allowed:
                 return error_page(
                     request,
                     state.pages,
@@ -136,19 +137,18 @@ def create_router(state: AsyncAppState) -> APIRouter:
                     "Sign-out refused",
                     "The sign-out form has expired or is invalid. Reload the page and try again.",
                 )
-        try:
-            target = await state.oidc.logout_url(config.logout_uri)
-        except (IdPUnavailableError, DiscoveryError):
-            log.warning("hosted UI logout skipped: discovery unavailable")
-            target = config.logout_uri
-        response = _redirect(target)
+        response = _redirect(await _after_logout(state, ended))
         response.headers.append("Set-Cookie", clear_cookie_header(state))
         return response
 
     async def logged_out(request: Request) -> Response:
-        """The neutral page the hosted UI returns to after sign-out."""
+        """The app's signed-out page (the hosted UI returns here after sign-out)."""
         html = state.pages.render(
-            request, "cognito_sso/logged_out.html", login_url=login_path(state, "/")
+            request,
+            "cognito_sso/logged_out.html",
+            login_url=login_path(state, "/"),
+            idp_unreachable=request.query_params.get("idp") == "unreachable",
+            home_url=str(request.scope.get("root_path", "")) + "/",
         )
         response = HTMLResponse(html)
         response.headers.update(AUTH_HEADERS)
@@ -169,20 +169,37 @@ def _rotate(state: AsyncAppState, old_id: str | None, result: LoginResult) -> st
     return state.sessions.start(result.session)
 
 
-def _sign_out(sessions: SessionService, session_id: str, csrf: str | None) -> bool:
-    """Log the session out if the CSRF token matches; False when it does not (blocking).
-    No session (expired, already gone) is a successful sign-out."""
+async def _after_logout(state: AsyncAppState, ended: Session | None) -> str:
+    """The hosted UI's ``/logout`` (it clears the IdP's own cookie), or, when the IdP cannot
+    be reached, the app's signed-out page saying so; the IdP's sign-out steps are then
+    retried in the background, so the other services notice once it is back."""
+    try:
+        await state.oidc.ensure_hosted_ui_reachable()
+        return await state.oidc.logout_url(state.config.logout_uri)
+    except (IdPUnavailableError, DiscoveryError) as exc:
+        log.warning("signed out here; the IdP is unreachable (%s): its sign-out is retried", exc)
+    if ended is not None:
+        state.signout_retries.add_session(ended)
+    return state.config.url_prefix + "/logged-out?idp=unreachable"
+
+
+def _sign_out(
+    sessions: SessionService, session_id: str, csrf: str | None
+) -> tuple[bool, Session | None]:
+    """Log the session out if the CSRF token matches (blocking): whether it did (no session
+    is a successful sign-out too), and the session it ended."""
     session = sessions.get(session_id)
     if session is None:
-        return True
+        return True, None
     if not tokens_match(session.csrf, csrf):
-        return False
+        return False, None
     try:
         live = sessions.load(session_id)  # a fresh access token for GlobalSignOut
     except (IdPUnavailableError, DiscoveryError):
         live = session
-    sessions.logout(session_id, live or session)
-    return True
+    ended = live or session
+    sessions.logout(session_id, ended)
+    return True, ended
 
 
 async def _form_field(request: Request, name: str) -> str | None:

@@ -18,6 +18,7 @@ from typing import Final
 
 from cognito_sso.aio.bearer_revocation import AsyncBearerRevocationCheck
 from cognito_sso.aio.oidc import AsyncOIDCClient, LoopBridgedOIDCClient
+from cognito_sso.aio.signout_retry import AsyncSignOutRetries
 from cognito_sso.aio.verifier import AsyncTokenVerifier
 from cognito_sso.config import SSOConfig
 from cognito_sso.errors import ConfigurationError
@@ -49,9 +50,12 @@ class AsyncAppState:
     sessions: SessionService
     pages: Pages
     bearer_revocation: AsyncBearerRevocationCheck
+    signout_retries: AsyncSignOutRetries
 
     async def aclose(self) -> None:
-        """Close the running loop's HTTP clients and the session store."""
+        """Stop the sign-out retries, close the running loop's HTTP clients and the session
+        store."""
+        self.signout_retries.close()
         await self.oidc.aclose()
         self.store.close()
 
@@ -112,4 +116,5 @@ def build_state(config: SSOConfig, pages: Pages) -> AsyncAppState:
         bearer_revocation=AsyncBearerRevocationCheck(
             oidc, wait_timeout=3 * config.http_timeout + 5
         ),
+        signout_retries=AsyncSignOutRetries(oidc),
     )

@@ -7,7 +7,6 @@ import logging
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from cognito_sso.config import ADMIN_SCOPE
 from cognito_sso.csrf import origin_allowed, tokens_match
 from cognito_sso.flask import signals
 from cognito_sso.flask.errors import error_response, page_context
@@ -153,11 +152,7 @@ def _after_logout(state: AppState, ended: Session | None) -> str:
     except (IdPUnavailableError, DiscoveryError) as exc:
         log.warning("signed out here; the IdP is unreachable (%s): its sign-out is retried", exc)
     if ended is not None:
-        state.signout_retries.add(
-            access_token=ended.tokens.access_token if ADMIN_SCOPE in ended.scopes else None,
-            access_exp=ended.access_exp,
-            refresh_token=ended.tokens.refresh_token,
-        )
+        state.signout_retries.add_session(ended)
     return url_for("cognito_sso.logged_out", idp="unreachable")
 
 
