@@ -137,13 +137,25 @@ def measure(
     return {"cells": cells, "ratios": ratios, "warmup": warmup}
 
 
+# How a bench app is started: (work directory, name, app config, port) -> its process.
+Serve = Callable[[harness.Workdir, str, Mapping[str, Any], int], harness.Proc]
+
+
+def gunicorn_proc(
+    work: harness.Workdir, name: str, config: Mapping[str, Any], port: int
+) -> harness.Proc:
+    """The Flask bench app under gunicorn (2 gthread workers)."""
+    return harness.service_proc(work, name, config, port=port)
+
+
 @contextmanager
 def protected_stack(
-    work: harness.Workdir,
+    work: harness.Workdir, serve: Serve = gunicorn_proc, *, rebalance: bool = True
 ) -> Iterator[tuple[list[Variant], dict[str, harness.Proc]]]:
     """IdP + Redis + the bench app twice (SQLite store, Redis store), one signed-in user.
 
-    Yields the variants and the two app processes (``"sqlite"``, ``"redis"``).
+    Yields the variants and the two app processes (``"sqlite"``, ``"redis"``). ``rebalance``:
+    the variants name their server, so a lopsided cell is measured again (see `run_cell`).
     """
     idp = harness.idp_proc(work)
     redis = harness.redis_proc(work, persist=False)
@@ -157,11 +169,11 @@ def protected_stack(
             "redis": f"redis://127.0.0.1:{redis.port}/0",
         }
         apps = {
-            name: harness.service_proc(
+            name: serve(
                 work,
                 name,
                 idp_setup.service_config(directory, name, session_store=stores[name]),
-                port=port,
+                port,
             )
             for name, port in ports.items()
         }
@@ -176,7 +188,7 @@ def protected_stack(
                 browser.close()
             token = idp_setup.password_tokens(directory, "sqlite", user)["AccessToken"]
             sqlite_url, redis_url = apps["sqlite"].url, apps["redis"].url
-            on_sqlite, on_redis = apps["sqlite"].pid, apps["redis"].pid
+            on_sqlite, on_redis = (apps[n].pid if rebalance else 0 for n in ("sqlite", "redis"))
             sqlite_cookie, redis_cookie = (
                 {"Cookie": cookies["sqlite"]},
                 {"Cookie": cookies["redis"]},
@@ -194,9 +206,20 @@ def protected_stack(
             yield variants, apps
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark, print the table, save ``bench/results/overhead.json``."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def run(
+    argv: list[str] | None,
+    *,
+    name: str,
+    doc: str,
+    serve: Serve = gunicorn_proc,
+    rebalance: bool = True,
+    server: str,
+    server_tool: str,
+    goals: Mapping[str, float],
+) -> int:
+    """Parse the options, measure the stack served by ``serve``, print the ratios (and the
+    ``goals``), save ``bench/results/{name}.json``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="per cell (default 5)")
     parser.add_argument("--levels", default="1,4,16,64", help="wrk connections (default 1,4,16,64)")
     parser.add_argument("--rounds", type=int, default=1, help="repeats; median kept (default 1)")
@@ -206,38 +229,49 @@ def main(argv: list[str] | None = None) -> int:
     work = harness.Workdir(keep=args.keep)
     print(f"work directory: {work.path}")
     try:
-        with protected_stack(work) as (variants, _apps):
+        with protected_stack(work, serve, rebalance=rebalance) as (variants, _apps):
             data = measure(variants, levels=levels, seconds=args.seconds, rounds=args.rounds)
     finally:
         work.cleanup()
     print("\nthroughput ratio vs open (same run):")
     print("variant".ljust(16) + "".join(f"c={lvl:<7}" for lvl in levels) + "goal")
     met = True
-    for name, by_level in data["ratios"].items():
-        goal = GOALS.get(name)
-        row = name.ljust(16) + "".join(f"{by_level[lvl]:<9.2f}" for lvl in levels)
+    for variant, by_level in data["ratios"].items():
+        goal = goals.get(variant)
+        row = variant.ljust(16) + "".join(f"{by_level[lvl]:<9.2f}" for lvl in levels)
         if goal is not None:
             ok = min(by_level.values()) >= goal
             met = met and ok
             row += f">= {goal} {'met' if ok else 'MISSED'}"
         print(row)
     path = results.save(
-        "overhead",
+        name,
         {
             "levels": levels,
             "seconds": args.seconds,
             "rounds": args.rounds,
-            "server": "gunicorn, 2 workers, gthread (4 threads each), keep-alive",
+            "server": server,
             "client": results.tool_version(["wrk", "--version"]).split(" [")[0],
-            "gunicorn": results.tool_version([str(harness.VENV_BIN / "gunicorn"), "--version"]),
-            "goals": GOALS,
-            "goals_met": met,
+            server_tool: results.tool_version([str(harness.VENV_BIN / server_tool), "--version"]),
+            **({"goals": goals, "goals_met": met} if goals else {}),
             **data,
         },
-        command="python -m bench.overhead " + " ".join(argv if argv is not None else sys.argv[1:]),
+        command=f"python -m bench.{name} " + " ".join(argv if argv is not None else sys.argv[1:]),
     )
     print(f"saved {path}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the table, save ``bench/results/overhead.json``."""
+    return run(
+        argv,
+        name="overhead",
+        doc=__doc__,
+        server="gunicorn, 2 workers, gthread (4 threads each), keep-alive",
+        server_tool="gunicorn",
+        goals=GOALS,
+    )
 
 
 if __name__ == "__main__":
