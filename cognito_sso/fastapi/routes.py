@@ -24,6 +24,7 @@ from cognito_sso.fastapi.identity import (
 from cognito_sso.fastapi.state import AsyncAppState
 from cognito_sso.login import LoginError, LoginResult
 from cognito_sso.oidc import DiscoveryError, IdPUnavailableError
+from cognito_sso.provider_choice import UnknownIdentityProviderError, chosen_provider
 from cognito_sso.random_token import random_token
 from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import Session, is_valid_session_id
@@ -71,12 +72,35 @@ def create_router(state: AsyncAppState) -> APIRouter:
         return run
 
     async def login(request: Request) -> Response:
-        """Start a sign-in: fresh state, nonce and PKCE; redirect to the hosted UI."""
+        """Start a sign-in: fresh state, nonce and PKCE; redirect to the hosted UI (or, with
+        ``?idp=NAME`` or COGNITO_IDENTITY_PROVIDER, straight to that identity provider)."""
         binding = request.cookies.get(_binding_cookie(state))
         if binding is None or not _BINDING.fullmatch(binding):
             binding = random_token()
-        next_path = request.query_params.get("next")
-        url = await run_blocking(state.login.begin, binding=binding, next_path=next_path)
+        config = state.config
+        try:
+            provider = chosen_provider(
+                request.query_params.get("idp"),
+                config.identity_providers,
+                config.identity_provider,
+            )
+        except UnknownIdentityProviderError as exc:
+            return error_page(
+                request,
+                state.pages,
+                exc.status,
+                exc.title,
+                exc.message,
+                details=exc.details,
+                json_body={"error": exc.code},
+                login_url=login_path(state),
+            )
+        url = await run_blocking(
+            state.login.begin,
+            binding=binding,
+            next_path=request.query_params.get("next"),
+            identity_provider=provider,
+        )
         response = _redirect(url)
         cookie = cookie_header(
             state,

@@ -15,6 +15,7 @@ from cognito_sso.flask.session_binding import start_bound
 from cognito_sso.flask.state import AppState, get_state
 from cognito_sso.login import LoginError
 from cognito_sso.oidc import DiscoveryError, IdPUnavailableError
+from cognito_sso.provider_choice import UnknownIdentityProviderError, chosen_provider
 from cognito_sso.random_token import random_token
 from cognito_sso.sessions import Session
 from cognito_sso.sessions.base import is_valid_session_id
@@ -33,24 +34,22 @@ def _binding_cookie_name() -> str:
 
 
 def _chosen_provider() -> str | Response | None:
-    """The identity provider of ``?idp=NAME`` (only names in COGNITO_IDENTITY_PROVIDERS; a
-    400 page otherwise), or COGNITO_IDENTITY_PROVIDER when none is asked for."""
+    """The identity provider of ``?idp=NAME`` or COGNITO_IDENTITY_PROVIDER (see
+    :mod:`cognito_sso.provider_choice`), or the 400 page for a name not offered."""
     config = get_state().config
-    requested = request.args.get("idp")
-    if requested is None:
-        return config.identity_provider
-    if requested not in config.identity_providers:
-        shown = requested if len(requested) <= 32 and requested.isprintable() else "(invalid)"
-        offered = ", ".join(config.identity_providers) or "none"
+    try:
+        return chosen_provider(
+            request.args.get("idp"), config.identity_providers, config.identity_provider
+        )
+    except UnknownIdentityProviderError as exc:
         return error_response(
-            400,
-            "Unknown identity provider",
-            f"This service does not offer sign-in with “{shown}”.",
-            details=[f"Identity providers of this service: {offered}."],
-            json_body={"error": "unknown_identity_provider"},
+            exc.status,
+            exc.title,
+            exc.message,
+            details=exc.details,
+            json_body={"error": exc.code},
             login_url=login_url(),
         )
-    return requested
 
 
 def login() -> Response:

@@ -8,21 +8,26 @@ from typing import Any
 
 from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
 from tests.plugins.federation import DAVE, PROVIDER, federate
-from tests.plugins.flask_apps import PERMISSIONS, RunningApp, SSOEnv
+from tests.plugins.flask_apps import PERMISSIONS, Browser, RunningApp, SSOEnv
 
 FEDERATION_PERMISSIONS = {**PERMISSIONS, f"idp:{PROVIDER}": ["reports:read"]}
 
 
-def _app(sso_env: SSOEnv, **config: Any) -> RunningApp:
+FEDERATED_CONFIG = {
+    "COGNITO_IDENTITY_PROVIDERS": ["COGNITO", PROVIDER],
+    "COGNITO_PERMISSIONS": FEDERATION_PERMISSIONS,
+}
+FEDERATED_CLIENT = {"SupportedIdentityProviders": ["COGNITO", PROVIDER]}
+
+
+def federate_pool(sso_env: SSOEnv) -> None:
+    """Register Example Corp as an identity provider of the test pool."""
     federate(CognitoFactory(sso_env.cognito), sso_env.idp.base_url, sso_env.pool_id)
-    return sso_env.app(
-        config={
-            "COGNITO_IDENTITY_PROVIDERS": ["COGNITO", PROVIDER],
-            "COGNITO_PERMISSIONS": FEDERATION_PERMISSIONS,
-            **config,
-        },
-        client_extra={"SupportedIdentityProviders": ["COGNITO", PROVIDER]},
-    )
+
+
+def _app(sso_env: SSOEnv, **config: Any) -> RunningApp:
+    federate_pool(sso_env)
+    return sso_env.app(config={**FEDERATED_CONFIG, **config}, client_extra=FEDERATED_CLIENT)
 
 
 def _sign_in_as_dave(sso_env: SSOEnv, app: RunningApp, start: str) -> Any:
@@ -56,16 +61,21 @@ def test_sign_in_with_idp_parameter(sso_env: SSOEnv) -> None:
     assert browser.get(app.url("/me")).status_code == 302
 
 
-def test_unknown_idp_is_a_clear_400(sso_env: SSOEnv) -> None:
-    app = _app(sso_env)
-    browser = sso_env.browser()
+def unknown_idps_are_refused(browser: Browser, app: Any) -> None:
+    """``?idp=`` with names not offered: a clear 400 page (Flask or FastAPI ``app``)."""
     for name in ("Nope", "<script>", "x" * 100):
         page = browser.get(app.url("/auth/login"), params={"idp": name})
         assert page.status_code == 400
         assert "Unknown identity provider" in page.text
         assert "<script>" not in page.text
         assert f"COGNITO, {PROVIDER}" in page.text
-    assert "location" not in page.headers
+        assert "location" not in page.headers
+    api = browser.get(app.url("/auth/login?idp=Nope"), headers={"Accept": "application/json"})
+    assert api.json()["error"] == "unknown_identity_provider"
+
+
+def test_unknown_idp_is_a_clear_400(sso_env: SSOEnv) -> None:
+    unknown_idps_are_refused(sso_env.browser(), _app(sso_env))
 
 
 def test_identity_provider_setting_sends_every_sign_in_to_the_provider(sso_env: SSOEnv) -> None:

@@ -102,13 +102,17 @@ class FastAPIEnv:
         secret: bool = True,
         scopes: Sequence[str] = SCOPES,
         client: Mapping[str, Any] | None = None,
+        client_extra: Mapping[str, Any] | None = None,
     ) -> RunningASGIApp:
-        """Register an app client (or use ``client``) and serve a FastAPI app."""
+        """Register an app client (``client_extra``: more CreateUserPoolClient parameters),
+        or use ``client``, and serve a FastAPI app."""
         env = self.sso
         made: dict[str, Any] = {}
 
         def factory(base_url: str) -> FastAPI:
-            registered = dict(client or env.client(base_url, secret=secret, scopes=scopes))
+            registered = dict(
+                client or env.client(base_url, secret=secret, scopes=scopes, **(client_extra or {}))
+            )
             store = env.tmp_path / f"sessions-{uuid.uuid4().hex[:6]}.db"
             sso = CognitoSSO(
                 {
@@ -164,6 +168,7 @@ def install_views(app: FastAPI, sso: CognitoSSO) -> None:
             "name": user.name,
             "groups": sorted(user.groups),
             "permissions": sorted(user.permissions),
+            "identity_provider": user.identity_provider,
             "via": user.source,
         }
 
