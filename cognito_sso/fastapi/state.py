@@ -1,11 +1,13 @@
 """Everything the FastAPI adapter keeps per :class:`~cognito_sso.fastapi.CognitoSSO`: the
 validated config and the core services, wired for async I/O.
 
-The session service and the login flow are the very ones the Flask extension uses. Their
-blocking parts (the session store, the store lock) run in a worker thread
-(:func:`~cognito_sso.aio.loops.run_blocking`); every IdP call they make runs on the event
-loop through ``httpx.AsyncClient`` (:class:`~cognito_sso.aio.oidc.LoopBridgedOIDCClient`),
-and JWKS fetches likewise (:class:`~cognito_sso.aio.jwks.AsyncJwksCache`).
+The session service and the login flow are the very ones the Flask extension uses. They run
+in a worker thread (:func:`~cognito_sso.aio.loops.run_blocking`); every IdP call they make
+runs on the event loop through ``httpx.AsyncClient``
+(:class:`~cognito_sso.aio.oidc.LoopBridgedOIDCClient`), JWKS fetches likewise
+(:class:`~cognito_sso.aio.jwks.AsyncJwksCache`), and so does every call to a Redis store,
+through ``redis.asyncio`` (:class:`~cognito_sso.aio.stores.LoopBridgedStore`); a SQLite
+store is used in the worker thread itself.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Final
 from cognito_sso.aio.bearer_revocation import AsyncBearerRevocationCheck
 from cognito_sso.aio.oidc import AsyncOIDCClient, LoopBridgedOIDCClient
 from cognito_sso.aio.signout_retry import AsyncSignOutRetries
+from cognito_sso.aio.stores import LoopBridgedStore, open_loop_store
 from cognito_sso.aio.verifier import AsyncTokenVerifier
 from cognito_sso.config import SSOConfig
 from cognito_sso.errors import ConfigurationError
@@ -26,7 +29,7 @@ from cognito_sso.fastapi.errors import Pages
 from cognito_sso.login import LoginFlow
 from cognito_sso.permissions import PermissionPolicy
 from cognito_sso.session_service import SessionService
-from cognito_sso.sessions import SessionStore, open_store
+from cognito_sso.sessions import SessionStore
 
 __all__ = ["DEFAULT_STORE_FILE", "AsyncAppState", "build_state"]
 
@@ -57,7 +60,10 @@ class AsyncAppState:
         store."""
         self.signout_retries.close()
         await self.oidc.aclose()
-        self.store.close()
+        if isinstance(self.store, LoopBridgedStore):
+            await self.store.async_store.aclose()
+        else:
+            self.store.close()
 
 
 def default_store_location() -> str:
@@ -68,7 +74,7 @@ def default_store_location() -> str:
 def build_state(config: SSOConfig, pages: Pages) -> AsyncAppState:
     """Open the store and build the services for one app client."""
     try:
-        store = open_store(
+        store = open_loop_store(
             config.session_store or default_store_location(),
             idle_timeout=config.idle_timeout,
             absolute_timeout=config.absolute_timeout,

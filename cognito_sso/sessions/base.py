@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Clock",
+    "ExpiryRules",
     "SessionStore",
     "SessionStoreUnavailableError",
     "StoredSession",
@@ -141,16 +142,10 @@ def positive_seconds(name: str, value: float) -> float:
     return float(value)
 
 
-class SessionStore(ABC):
-    """Server-side session storage with idle/absolute expiry and single-use values.
-
-    Every method may raise :class:`SessionStoreUnavailableError` when the backend is down.
-    Methods are safe to call from several threads; backends are also safe across processes.
-    Each backend also provides :attr:`locks` over the same connection.
-    """
-
-    locks: StoreLocks
-    """Locks shared by every process that uses this store."""
+class ExpiryRules:
+    """The expiry rules every backend (sync or async) applies: a session ends after
+    ``idle_timeout`` seconds without activity or ``absolute_timeout`` seconds after it began;
+    activity is written at most once per ``touch_interval``."""
 
     def __init__(
         self,
@@ -186,6 +181,18 @@ class SessionStore(ABC):
 
     def _needs_touch(self, last_seen_at: float, now: float) -> bool:
         return now - last_seen_at >= self.touch_interval
+
+
+class SessionStore(ExpiryRules, ABC):
+    """Server-side session storage with idle/absolute expiry and single-use values.
+
+    Every method may raise :class:`SessionStoreUnavailableError` when the backend is down.
+    Methods are safe to call from several threads; backends are also safe across processes.
+    Each backend also provides :attr:`locks` over the same connection.
+    """
+
+    locks: StoreLocks
+    """Locks shared by every process that uses this store."""
 
     # -- the interface ------------------------------------------------------------------
 

@@ -8,10 +8,15 @@ from typing import Any
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.sessions.base import SessionStore
 
-__all__ = ["open_store"]
+__all__ = ["is_redis_location", "open_store"]
 
 _SQLITE_PREFIX = "sqlite://"
 _REDIS_SCHEMES = ("redis://", "rediss://")
+
+
+def is_redis_location(url_or_path: str | os.PathLike[str]) -> bool:
+    """Whether a store location names Redis (``redis://`` or ``rediss://``)."""
+    return os.fspath(url_or_path).lower().startswith(_REDIS_SCHEMES)
 
 
 def open_store(
@@ -36,7 +41,7 @@ def open_store(
     if not isinstance(target, str) or not target.strip():
         raise ConfigurationError("the session store location is empty")
     lowered = target.lower()
-    if lowered.startswith(_REDIS_SCHEMES):
+    if is_redis_location(target):
         from cognito_sso.sessions.redis import RedisSessionStore
 
         return RedisSessionStore(

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from cognito_sso.random_token import random_token
 from cognito_sso.sessions.base import SessionStoreUnavailableError, positive_seconds, require_key
 
-__all__ = ["StoreLocks"]
+__all__ = ["StoreLocks", "lock_arguments", "poll_pauses"]
 
 _log = logging.getLogger(__name__)
 
@@ -48,12 +48,9 @@ class StoreLocks(ABC):
         The lock is released on exit, and only by its holder; ``ttl`` bounds how long a
         crashed holder can block others (a holder that outlives ``ttl`` may lose the lock).
         """
-        require_key(key)
-        ttl = positive_seconds("ttl", ttl)
-        if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
-            raise ValueError("wait must be a non-negative number of seconds")
+        ttl, wait = lock_arguments(key, ttl, wait)
         token = random_token(16)
-        acquired = self._acquire(key, token, ttl, float(wait))
+        acquired = self._acquire(key, token, ttl, wait)
         try:
             yield acquired
         finally:
@@ -65,16 +62,32 @@ class StoreLocks(ABC):
                     _log.warning("could not release a store lock; it expires after its ttl")
 
     def _acquire(self, key: str, token: str, ttl: float, wait: float) -> bool:
-        # Waiting is measured with the monotonic clock: the injectable clock only decides
-        # expiry, and a test clock that stands still must not make us wait forever.
-        deadline = time.monotonic() + wait
-        pause = _LOCK_POLL_MIN
-        while True:
+        if self._try_acquire(key, token, ttl):
+            return True
+        for pause in poll_pauses(wait):
+            time.sleep(pause)
             if self._try_acquire(key, token, ttl):
                 return True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            # Jitter spreads out waiters that would otherwise retry in lock step.
-            time.sleep(min(remaining, pause * (0.5 + secrets.randbelow(1000) / 1000)))
-            pause = min(pause * 2, _LOCK_POLL_MAX)
+        return False
+
+
+def lock_arguments(key: str, ttl: float, wait: float) -> tuple[float, float]:
+    """Check a lock's key, ``ttl`` and ``wait`` (ValueError / ConfigurationError)."""
+    require_key(key)
+    ttl = positive_seconds("ttl", ttl)
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
+        raise ValueError("wait must be a non-negative number of seconds")
+    return ttl, float(wait)
+
+
+def poll_pauses(wait: float) -> Iterator[float]:
+    """How long to pause between attempts at a held lock, until ``wait`` seconds are up.
+
+    Waiting is measured with the monotonic clock: the injectable clock only decides expiry,
+    and a test clock that stands still must not make us wait forever. Jitter spreads out
+    waiters that would otherwise retry in lock step."""
+    deadline = time.monotonic() + wait
+    pause = _LOCK_POLL_MIN
+    while (remaining := deadline - time.monotonic()) > 0:
+        yield min(remaining, pause * (0.5 + secrets.randbelow(1000) / 1000))
+        pause = min(pause * 2, _LOCK_POLL_MAX)

@@ -1,5 +1,6 @@
-"""The Redis session store under the FastAPI adapter, and shared with a Flask deployment of
-the same app client: one refresh for all, through the store's lock."""
+"""The Redis session store under the FastAPI adapter (the asyncio client), and shared with a
+Flask deployment of the same app client (the sync client): one refresh for all, through the
+store's lock."""
 
 import threading
 import time
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from cognito_sso.aio.stores import LoopBridgedStore
 from tests.plugins.fastapi_apps import FastAPIEnv
 from tests.plugins.flask_apps import edit_json
 
@@ -22,12 +24,13 @@ def test_flask_and_fastapi_share_a_redis_store_and_refresh_once(
     flask_app = env.app(config={"COGNITO_SESSION_STORE": redis_url})
     client = {"ClientId": flask_app.client_id, "ClientSecret": flask_app.client_secret}
     audit = fastapi_env.app(client=client, config={"COGNITO_SESSION_STORE": redis_url})
-    assert type(audit.sso.state.store).__name__ == "RedisSessionStore"
+    assert isinstance(audit.sso.state.store, LoopBridgedStore)  # redis.asyncio on the loop
+    flask_store = flask_app.sso.state(flask_app.app).store
     browser = env.browser()
     # signed in on the Flask deployment (the client's registered callback); same cookie name
     assert browser.sign_in(flask_app.url("/me"), env.user()).status_code == 200
     session_id = flask_app.session_id(browser)
-    assert audit.sso.state.store.update(session_id, edit_json(access_exp=time.time() - 1))
+    assert flask_store.update(session_id, edit_json(access_exp=time.time() - 1))
     env.idp.reset_counts()
     statuses: list[int] = []
     barrier = threading.Barrier(8)
@@ -49,7 +52,7 @@ def test_flask_and_fastapi_share_a_redis_store_and_refresh_once(
     assert statuses == [200] * 8
     assert env.idp.count("POST", "/oauth2/token") == 1
     assert flask_app.log_out(browser).status_code == 302
-    assert audit.sso.state.store.get(session_id) is None
+    assert flask_store.get(session_id) is None
 
 
 def test_redis_unreachable_is_503(

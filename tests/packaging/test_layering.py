@@ -89,7 +89,11 @@ def test_the_core_needs_no_optional_dependency() -> None:
     assert offenders(CORE, optional) == []
     assert offenders(LIBRARY, optional) == []
     redis_users = {line.split()[0] for line in offenders(CORE, ("redis",))}
-    assert redis_users <= {"cognito_sso.sessions.redis", "cognito_sso.sessions.redis_tracking"}
+    assert redis_users <= {
+        "cognito_sso.sessions.redis",
+        "cognito_sso.sessions.redis_async",
+        "cognito_sso.sessions.redis_tracking",
+    }
 
 
 def test_only_one_module_or_subpackage_of_the_local_idp_imports_moto() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from cognito_sso.aio.stores import LoopBridgedStore
 from cognito_sso.sessions import SessionStore, open_store
 from cognito_sso.sessions.base import UpdateFn
+from cognito_sso.sessions.redis_async import AsyncRedisSessionStore
 
 IDLE = 600.0
 ABSOLUTE = 3600.0
@@ -49,10 +53,17 @@ class Backend:
     location: str
     options: dict[str, Any] = field(default_factory=dict)
 
+    loop: asyncio.AbstractEventLoop | None = None  # "redis-async": the store's event loop
+
     def open(self, **options: Any) -> SessionStore:
         merged = {**self.options, **options}
         idle = merged.pop("idle_timeout", IDLE)
         absolute = merged.pop("absolute_timeout", ABSOLUTE)
+        if self.loop is not None:  # the asyncio store, through the bridge the adapter uses
+            store = AsyncRedisSessionStore(
+                self.location, idle_timeout=idle, absolute_timeout=absolute, **merged
+            )
+            return LoopBridgedStore(store, loop=self.loop)
         return open_store(self.location, idle_timeout=idle, absolute_timeout=absolute, **merged)
 
     # -- raw access, to simulate corruption from outside the store ------------------------
@@ -99,14 +110,32 @@ class Backend:
         client.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    """Each backend in turn: SQLite in a temp dir, Redis on the shared real redis-server."""
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("redis-async", marks=pytest.mark.redis),
+    ]
+)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """Each backend in turn: SQLite in a temp dir, Redis on the shared real redis-server
+    with the sync client, and with the asyncio client (on an event loop of its own thread,
+    called from the test's thread as the FastAPI adapter's worker threads call it)."""
     if request.param == "sqlite":
-        return Backend("sqlite", f"sqlite://{tmp_path / 'state' / 'sessions.db'}")
+        yield Backend("sqlite", f"sqlite://{tmp_path / 'state' / 'sessions.db'}")
+        return
     url = request.getfixturevalue("redis_url")
-    prefix = request.getfixturevalue("redis_prefix")
-    return Backend("redis", url, {"key_prefix": prefix})
+    options = {"key_prefix": request.getfixturevalue("redis_prefix")}
+    if request.param == "redis":
+        yield Backend("redis", url, options)
+        return
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield Backend("redis-async", url, options, loop=loop)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join()
+    loop.close()
 
 
 @pytest.fixture
