@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from cognito_sso.errors import ConfigurationError
+from cognito_sso.access import Denial
+from cognito_sso.errors import ConfigurationError, PermissionDeniedError
 from cognito_sso.flask import current_user
 
 if TYPE_CHECKING:
@@ -271,7 +272,8 @@ def by_privilege(groups: Iterable[str]) -> list[str]:
 
 def forbidden_response(error: HTTPException) -> Any:
     """403 naming the missing group(s) or permission(s)."""
-    missing_permissions = sorted(_strings(getattr(error, "missing_permissions", None)))
+    denial = error.denial if isinstance(error, PermissionDeniedError) else Denial()
+    missing_permissions = sorted(denial.missing_permissions)
     granting = by_privilege(
         group
         for group, perms in DEMO_PERMISSIONS.items()
@@ -281,18 +283,10 @@ def forbidden_response(error: HTTPException) -> Any:
     )
     page = render_template(
         "demo/forbidden.html",
-        missing_groups=by_privilege(_strings(getattr(error, "missing_groups", None))),
+        missing_groups=by_privilege(denial.missing_groups),
         missing_permissions=missing_permissions,
         granting_groups=granting,
-        mode=getattr(error, "mode", "any"),
+        mode=denial.mode,
         member_of=by_privilege(current_user.groups),
     )
     return page, 403
-
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [str(item) for item in value]
-    return []
