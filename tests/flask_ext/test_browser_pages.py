@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -13,12 +14,13 @@ from playwright.sync_api import BrowserContext, Page, expect
 from cognito_sso.local.testing import DEFAULT_PASSWORD
 from tests.flask_ext.test_misconfiguration import wrong_issuers
 from tests.flask_ext.test_signout_outage import IDP_DOWN
-from tests.plugins.flask_apps import RunningApp, SSOEnv
+from tests.plugins.flask_apps import SSOEnv
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 
-def _sign_in(page: Page, app: RunningApp, path: str, email: str) -> None:
+def sign_in(page: Page, app: Any, path: str, email: str) -> None:
+    """Sign in through the hosted UI's form (``app``: a Flask or FastAPI test app)."""
     page.goto(app.url(path))
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
@@ -31,7 +33,11 @@ def test_wrong_issuer_shows_the_misconfigured_page(
 ) -> None:
     issuer, _cause = wrong_issuers(sso_env)["localhost"]
     app = sso_env.app(config={"COGNITO_ISSUER": issuer})
-    page = new_context().new_page()
+    shows_the_misconfigured_page(new_context().new_page(), app, browser_output)
+
+
+def shows_the_misconfigured_page(page: Page, app: Any, browser_output: Path) -> None:
+    """A wrong issuer: the 500 page, no retry link (Flask or FastAPI ``app``)."""
     response = page.goto(app.url("/me"))
     assert response is not None and response.status == 500
     expect(page.get_by_role("heading")).to_have_text("This service is misconfigured")
@@ -64,10 +70,16 @@ def test_idp_down_before_sign_in_gives_the_503_page_and_retry_works(
 def test_idp_down_at_sign_out_ends_on_the_apps_signed_out_page(
     sso_env: SSOEnv, new_context: Callable[..., BrowserContext], browser_output: Path
 ) -> None:
-    app = sso_env.app()
-    email = sso_env.user()
-    page = new_context().new_page()
-    _sign_in(page, app, "/me", email)
+    signs_out_with_the_idp_down(
+        sso_env, new_context().new_page(), sso_env.app(), sso_env.user(), browser_output
+    )
+
+
+def signs_out_with_the_idp_down(
+    sso_env: SSOEnv, page: Page, app: Any, email: str, browser_output: Path
+) -> None:
+    """Sign-out with the IdP down ends on ``app``'s own signed-out page (Flask or FastAPI)."""
+    sign_in(page, app, "/me", email)
     page.goto(app.url("/"))
     for endpoint in IDP_DOWN:
         sso_env.idp.fault(endpoint, "drop", count=1000)
@@ -85,10 +97,13 @@ def test_the_default_403_page(
 ) -> None:
     """Finished without template work: stylesheet, who is signed in, what is missing said
     once, a way back and a sign-out form."""
-    app = sso_env.app()
     email = sso_env.user(groups=["billing-readers"])
-    page = new_context().new_page()
-    _sign_in(page, app, "/me", email)
+    shows_the_default_403_page(new_context().new_page(), sso_env.app(), email, browser_output)
+
+
+def shows_the_default_403_page(page: Page, app: Any, email: str, browser_output: Path) -> None:
+    """The built-in 403 page of ``app`` (Flask or FastAPI), and its sign-out button."""
+    sign_in(page, app, "/me", email)
     page.goto(app.url("/"))
     response = page.goto(app.url("/invoices/new"))
     assert response is not None and response.status == 403
