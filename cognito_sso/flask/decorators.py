@@ -24,6 +24,7 @@ from cognito_sso.flask.errors import (
     wants_json,
 )
 from cognito_sso.flask.identity import current_user, login_url, set_bearer_user
+from cognito_sso.flask.request_auth import current_request
 from cognito_sso.flask.state import get_state
 from cognito_sso.oidc import IdPUnavailableError, TokenRevokedError
 from cognito_sso.user import User, user_from_access_claims
@@ -115,7 +116,7 @@ def protect(
 
         @functools.wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            if request.method in EXEMPT_METHODS:
+            if current_request().method in EXEMPT_METHODS:
                 return call(*args, **kwargs)
             user: User
             token = _bearer_token() if api else None

@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import current_app, g, jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.sansio.response import Response as SansIOResponse
 from werkzeug.wrappers import Response
 
 from cognito_sso import errors
 from cognito_sso.access import bearer_challenge, bearer_from_header, insufficient_scope_challenge
-from cognito_sso.user import User
+from cognito_sso.flask.request_auth import current_request, peek_request_auth
 
 __all__ = [
     "NO_FRAMING",
@@ -55,8 +55,9 @@ def page_context() -> dict[str, Any]:
     """What every built-in page shows besides its message: who is signed in (only when the
     request already resolved its user: an error page never calls the session store), whether
     a sign-out form can be offered, and the way back home."""
-    user = g.get("_cognito_user")
-    signed_in = user if isinstance(user, User) and user.is_authenticated else None
+    auth = peek_request_auth()
+    user = auth.user if auth is not None else None
+    signed_in = user if user is not None and user.is_authenticated else None
     under_prefix = request.blueprint == "cognito_sso"  # no-referrer there: see error_response
     return {
         "signed_in": signed_in,
@@ -70,7 +71,7 @@ def page_context() -> dict[str, Any]:
 def bearer_credentials() -> str | None:
     """What follows ``Bearer`` in the ``Authorization`` header ('' when nothing does);
     None when the request has no such header or uses another scheme."""
-    return bearer_from_header(request.headers.get("Authorization"))
+    return bearer_from_header(current_request().environ.get("HTTP_AUTHORIZATION"))
 
 
 def wants_json() -> bool:

@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, overload
 
-from flask import Flask, g, request
-from flask import session as flask_session
+from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from cognito_sso._http import make_http_client
@@ -26,6 +25,12 @@ from cognito_sso.flask.identity import (
     login_url,
     resolve_user,
     template_helpers,
+)
+from cognito_sso.flask.request_auth import (
+    current_flask_session,
+    current_request,
+    peek_request_auth,
+    request_auth,
 )
 from cognito_sso.flask.session_binding import bind_if_unbound, refuse_if_foreign
 from cognito_sso.flask.state import EXTENSION_KEY, AppState, get_state
@@ -264,8 +269,7 @@ class CognitoSSO:
     def access_token(self) -> str | None:
         """The request's access token (fresh for sessions; the bearer token on API routes)."""
         resolve_user()
-        token = g.get("_cognito_access_token")
-        return token if isinstance(token, str) else None
+        return request_auth().access_token
 
     def login_url(self, next_path: str | None = None) -> str:
         """URL of the sign-in route, returning to ``next_path`` afterwards."""
@@ -279,23 +283,26 @@ class CognitoSSO:
 def _after_request(response: Response) -> Response:
     """Every ``/auth/*`` response (405s included) is ``no-store`` and cannot be framed;
     bind the app's Flask session to the SSO session; apply cookie changes."""
+    req = current_request()
     config = get_state().config
-    if request.path.startswith(config.url_prefix + "/"):
+    if req.path.startswith(config.url_prefix + "/"):
         response.headers.update(NO_STORE)
         deny_framing(response)
-    if flask_session:
-        bind_if_unbound()
-    user = g.get("_cognito_user")
-    if user is not None:
-        _mark_personal(response, private=user.is_authenticated)
-    action = g.get("_cognito_cookie")
-    if not action:
+    bind_if_unbound()
+    auth = peek_request_auth(req)
+    if auth is None:
         return response
-    kind, value = action
-    if kind == "set":
+    if auth.user is not None:
+        _mark_personal(response, private=auth.user.is_authenticated)
+        # Flask adds "Vary: Cookie" for a session that was looked at, re-parsing the header
+        # each time; ours names Cookie already
+        current_flask_session().accessed = False
+    if auth.new_session_id is None and not auth.clear_cookie:
+        return response
+    if auth.new_session_id is not None:
         response.set_cookie(
             config.cookie_name,
-            value,
+            auth.new_session_id,
             max_age=int(config.absolute_timeout),
             path="/",
             secure=config.cookie_secure,

@@ -6,11 +6,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import g, has_request_context, request, url_for
-from flask import session as flask_session
+from flask import has_request_context, url_for
 from markupsafe import Markup
 from werkzeug.local import LocalProxy
 
+from cognito_sso.flask.request_auth import (
+    RequestAuth,
+    current_flask_session,
+    current_request,
+    request_auth,
+    session_cookie,
+)
 from cognito_sso.flask.state import get_state
 from cognito_sso.sessions import Session
 from cognito_sso.sessions.base import is_valid_session_id
@@ -33,67 +39,46 @@ def resolve_user() -> User:
     """Resolve (once per request) the user from the session cookie."""
     if not has_request_context():
         return ANONYMOUS
-    user = g.get("_cognito_user")
-    if isinstance(user, User):
-        return user
+    req = current_request()
+    auth = request_auth(req)
+    if auth.user is not None:
+        return auth.user
     state = get_state()
     user = ANONYMOUS
-    session_id = _session_cookie(state.config.cookie_name)
+    session_id = session_cookie(state.config.cookie_name, req)
     if session_id is not None:
         session = state.sessions.load(session_id) if is_valid_session_id(session_id) else None
         if session is None:
-            end_browser_session()
+            end_browser_session(auth)
         else:
-            g._cognito_session = session
-            g._cognito_access_token = session.tokens.access_token
-            user = state.users.get(
-                session_id, session, lambda record: user_from_session(record, state.policy)
-            )
-    g._cognito_user = user
+            auth.session = session
+            auth.access_token = session.tokens.access_token
+            user = state.users.get(session_id, session, state.user_of_session)
+    auth.user = user
     return user
 
 
-def _session_cookie(name: str) -> str | None:
-    """The value of cookie ``name``, as ``request.cookies.get(name)`` gives it.
-
-    Parsing the whole ``Cookie`` header costs more than serving a cached session, so the
-    usual header (our cookie once, a plain session id) is read directly; anything else
-    (the name twice, quotes, an odd value) goes to werkzeug's parser."""
-    header: str = request.environ.get("HTTP_COOKIE", "")
-    start = header.find(name + "=")
-    if start < 0:
-        return None if name not in header else request.cookies.get(name)
-    before = header[:start].rstrip(" ")
-    if not before or before.endswith(";"):
-        value_start = start + len(name) + 1
-        end = header.find(";", value_start)
-        value = header[value_start:] if end < 0 else header[value_start:end]
-        value = value.strip()
-        if is_valid_session_id(value) and header.find(name + "=", value_start) < 0:
-            return value
-    return request.cookies.get(name)
-
-
-def end_browser_session() -> None:
+def end_browser_session(auth: RequestAuth | None = None) -> None:
     """Clear the session cookie, and the app's own Flask ``session`` with it: per-user data
     the app keeps there must not outlive the sign-in (logout, expiry, revocation) and be
     handed to whoever signs in next in this browser (peers' bug mblackgeo#80)."""
-    g._cognito_cookie = ("clear", None)
-    if flask_session:
-        flask_session.clear()
+    (auth if auth is not None else request_auth()).clear_cookie = True
+    app_session = current_flask_session()
+    if app_session:
+        app_session.clear()
 
 
 def set_bearer_user(user: User, token: str) -> None:
     """Make a verified bearer-token user the request's ``current_user``."""
-    g._cognito_user = user
-    g._cognito_access_token = token
+    auth = request_auth()
+    auth.user = user
+    auth.access_token = token
 
 
 def current_session() -> Session | None:
     """The request's session (after refresh), if any."""
     resolve_user()
-    session = g.get("_cognito_session")
-    return session if isinstance(session, Session) else None
+    return request_auth().session
 
 
 def csrf_token() -> str:

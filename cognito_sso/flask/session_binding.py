@@ -12,9 +12,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import g, request
+from flask import current_app
 from flask import session as flask_session
+from flask.sessions import SecureCookieSessionInterface
 
+from cognito_sso.flask.request_auth import (
+    current_flask_session,
+    current_request,
+    peek_request_auth,
+    session_cookie,
+)
 from cognito_sso.flask.state import get_state
 
 __all__ = ["bind_if_unbound", "refuse_if_foreign", "start_bound"]
@@ -29,11 +36,12 @@ def _fingerprint(session_id: str) -> str:
 def _sso_session_id() -> str | None:
     """The SSO session this response belongs to: the one set by this request, if any, else
     the request's cookie."""
-    action = g.get("_cognito_cookie")
-    if action is not None:
-        kind, value = action
-        return value if kind == "set" else None
-    return request.cookies.get(get_state().config.cookie_name)
+    auth = peek_request_auth()
+    if auth is not None and auth.new_session_id is not None:
+        return auth.new_session_id
+    if auth is not None and auth.clear_cookie:
+        return None
+    return session_cookie(get_state().config.cookie_name)
 
 
 def start_bound(session_id: str) -> None:
@@ -45,25 +53,42 @@ def start_bound(session_id: str) -> None:
 def refuse_if_foreign() -> None:
     """Before each request: empty a Flask session bound to another SSO session than the
     request's (or to any while the request has none)."""
-    if not flask_session:
+    if _surely_empty():
         return
-    bound = flask_session.get(_KEY)
+    app_session = current_flask_session()
+    if not app_session:
+        return
+    bound = app_session.get(_KEY)
     if bound is None:
         return
-    current = request.cookies.get(get_state().config.cookie_name)
+    current = session_cookie(get_state().config.cookie_name)
     if (
         not isinstance(bound, str)
         or current is None
         or not hmac.compare_digest(bound, _fingerprint(current))
     ):
-        flask_session.clear()
+        app_session.clear()
+
+
+def _surely_empty() -> bool:
+    """Flask's own signed-cookie session is empty without its cookie: then there is nothing
+    to check, and not opening it spares the ``Vary: Cookie`` Flask adds to every response
+    whose session was looked at. Other session interfaces are always looked at."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    interface = app.session_interface
+    if type(interface) is not SecureCookieSessionInterface:
+        return False
+    cookies: str = current_request().environ.get("HTTP_COOKIE", "")
+    return interface.get_cookie_name(app) not in cookies
 
 
 def bind_if_unbound() -> None:
-    """After a request that wrote to the Flask session while signed in (e.g. after the app
-    cleared it): bind what it wrote to the request's SSO session."""
-    if _KEY in flask_session:
-        return
+    """After each request: bind what the app wrote into its Flask session while signed in
+    (e.g. after it cleared the session) to the request's SSO session. Without an SSO session
+    there is nothing to bind to, and the Flask session is not looked at."""
     session_id = _sso_session_id()
-    if session_id is not None:
-        flask_session[_KEY] = _fingerprint(session_id)
+    if session_id is None:
+        return
+    app_session = current_flask_session()
+    if app_session and _KEY not in app_session:
+        app_session[_KEY] = _fingerprint(session_id)

@@ -20,7 +20,7 @@ from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import Session, SessionStore, SessionStoreUnavailableError
 from cognito_sso.sessions.cache import DerivedCache
 from cognito_sso.signout_retry import SignOutRetries
-from cognito_sso.user import User
+from cognito_sso.user import User, user_from_session
 from cognito_sso.verifier import TokenVerifier
 
 __all__ = ["EXTENSION_KEY", "AppState", "get_state"]
@@ -54,6 +54,10 @@ class AppState:
     last_cleanup: float = 0.0
     cleanup_lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def user_of_session(self, session: Session) -> User:
+        """The user a session record stands for (built once per record through ``users``)."""
+        return user_from_session(session, self.policy)
+
     def close(self) -> None:
         """Release the HTTP client and the session store (tests, app shutdown)."""
         for callback in self.close_callbacks:
@@ -78,7 +82,9 @@ class AppState:
 
 def get_state(app: Flask | None = None) -> AppState:
     """The state of ``app`` (default: the current app); RuntimeError without init_app."""
-    state = (app or current_app).extensions.get(EXTENSION_KEY)
+    if app is None:  # the proxy once, not for each attribute
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = app.extensions.get(EXTENSION_KEY)
     if not isinstance(state, AppState):
         raise RuntimeError("CognitoSSO.init_app(app) has not been called for this app")
     return state

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from cognito_sso.csrf import origin_allowed, tokens_match
 from cognito_sso.flask import signals
 from cognito_sso.flask.errors import error_response, page_context
 from cognito_sso.flask.identity import end_browser_session, login_url
+from cognito_sso.flask.request_auth import request_auth
 from cognito_sso.flask.session_binding import start_bound
 from cognito_sso.flask.state import AppState, get_state
 from cognito_sso.login import LoginError
@@ -99,11 +100,12 @@ def callback() -> Response:
         state.store.delete(old_id)  # a new session id always (no fixation)
     session = result.session
     session_id = state.sessions.start(session)
-    g._cognito_cookie = ("set", session_id)
+    auth = request_auth()
+    auth.new_session_id = session_id
     start_bound(session_id)
-    g._cognito_session = session
+    auth.session = session
     user = user_from_session(session, state.policy)
-    g._cognito_user = user
+    auth.user = user
     signals.user_logged_in.send(_app(), user=user)
     state.cleanup_if_due()
     return redirect(result.next_path, code=302)

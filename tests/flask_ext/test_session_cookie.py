@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, request
 
-from cognito_sso.flask.identity import _session_cookie
+from cognito_sso.flask.request_auth import session_cookie
 
 NAME = "app_sso"
 SID = "A" * 20 + "b-_" + "9" * 20
@@ -36,4 +36,4 @@ def test_same_answer_as_werkzeug(header: str | None) -> None:
     app = Flask(__name__)
     headers = {} if header is None else {"Cookie": header}
     with app.test_request_context("/", headers=headers):
-        assert _session_cookie(NAME) == request.cookies.get(NAME)
+        assert session_cookie(NAME) == request.cookies.get(NAME)
