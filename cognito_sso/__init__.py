@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         TokenResponseError,
         TokenRevokedError,
     )
+    from cognito_sso.provider_choice import UnknownIdentityProviderError
     from cognito_sso.sessions.base import SessionStoreUnavailableError
     from cognito_sso.verifier import TokenVerifier
 
@@ -70,6 +71,7 @@ _LAZY = {
     "TokenResponseError": "cognito_sso.oidc",
     "TokenRevokedError": "cognito_sso.oidc",
     "TokenVerifier": "cognito_sso.verifier",
+    "UnknownIdentityProviderError": "cognito_sso.provider_choice",
 }
 
 __all__ = [
@@ -111,6 +113,7 @@ __all__ = [
     "TokenResponseError",
     "TokenRevokedError",
     "TokenVerifier",
+    "UnknownIdentityProviderError",
 ]
 
 

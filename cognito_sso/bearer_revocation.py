@@ -220,6 +220,8 @@ class BearerRevocationCheck:
         """Pass a verified token the IdP still accepts (trusting an answer ``interval`` s);
         :class:`TokenRevokedError` for a revoked one, :class:`IdPUnavailableError` when that
         cannot be known now. ``interval`` 0 passes every token (the check is off)."""
+        if interval <= 0:
+            return
         key, verdict = self.cache.judge_token(token, interval)
         for _ in range(_MAX_ROUNDS):
             if verdict is not Verdict.ASK:

@@ -45,6 +45,8 @@ class AsyncBearerRevocationCheck:
 
     async def check(self, token: str, claims: Mapping[str, Any], interval: float) -> None:
         """See :meth:`cognito_sso.bearer_revocation.BearerRevocationCheck.check`."""
+        if interval <= 0:
+            return
         key, verdict = self.cache.judge_token(token, interval)
         for _ in range(_MAX_ROUNDS):
             if verdict is not Verdict.ASK:

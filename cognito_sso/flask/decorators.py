@@ -27,7 +27,7 @@ from cognito_sso.flask.identity import current_user, login_url, set_bearer_user
 from cognito_sso.flask.request_auth import current_request
 from cognito_sso.flask.state import get_state
 from cognito_sso.oidc import IdPUnavailableError, TokenRevokedError
-from cognito_sso.user import User, user_from_access_claims
+from cognito_sso.user import User
 
 __all__ = ["protect"]
 
@@ -67,7 +67,7 @@ def _bearer_user(token: str, scopes: Sequence[str], revocation_interval: float |
     except TokenRevokedError:
         raise AuthenticationRequiredError("invalid_token", REVOKED_DESCRIPTION) from None
     # built once per verification: the verifier's warm cache hands out the same claims
-    user = state.bearer_users.get(token, claims, lambda c: user_from_access_claims(c, state.policy))
+    user = state.bearer_users.get(token, claims, state.user_of_claims)
     set_bearer_user(user, token)
     return user
 

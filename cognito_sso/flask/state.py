@@ -20,7 +20,7 @@ from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import Session, SessionStore, SessionStoreUnavailableError
 from cognito_sso.sessions.cache import DerivedCache
 from cognito_sso.signout_retry import SignOutRetries
-from cognito_sso.user import User, user_from_session
+from cognito_sso.user import User, user_from_access_claims, user_from_session
 from cognito_sso.verifier import TokenVerifier
 
 __all__ = ["EXTENSION_KEY", "AppState", "get_state"]
@@ -57,6 +57,10 @@ class AppState:
     def user_of_session(self, session: Session) -> User:
         """The user a session record stands for (built once per record through ``users``)."""
         return user_from_session(session, self.policy)
+
+    def user_of_claims(self, claims: Mapping[str, Any]) -> User:
+        """The user of a verified bearer token (built once per verification: ``bearer_users``)."""
+        return user_from_access_claims(claims, self.policy)
 
     def close(self) -> None:
         """Release the HTTP client and the session store (tests, app shutdown)."""
