@@ -8,4 +8,5 @@ pytest_plugins: list[str] = [
     "tests.plugins.federation",
     "tests.plugins.flask_apps",
     "tests.plugins.fastapi_apps",
+    "tests.plugins.adapters",
 ]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 
 from cognito_sso.aio import AsyncJwksCache, AsyncTokenVerifier
-from tests.fastapi_ext.test_signin import callback_url
+from tests.adapters.test_signin import callback_url
 from tests.plugins.fastapi_apps import FastAPIEnv, RunningASGIApp
 from tests.plugins.flask_apps import Browser, SSOEnv
 
@@ -42,7 +42,7 @@ def test_a_slow_token_endpoint_does_not_block_the_loop(fastapi_env: FastAPIEnv) 
     app = fastapi_env.app(config={"COGNITO_HTTP_TIMEOUT": HANG + 5})
     signed_in = env.browser()
     assert signed_in.sign_in(app.url("/me"), env.user()).status_code == 200
-    slow_browser, callback = callback_url(fastapi_env, app, env.user())
+    slow_browser, callback = callback_url(env, app, env.user())
     env.idp.fault("token", "hang", seconds=HANG)
     env.idp.reset_counts()
     results: list[int] = []

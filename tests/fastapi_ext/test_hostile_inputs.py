@@ -1,19 +1,17 @@
 """Hostile query strings, cookies, headers and store contents on a FastAPI app (uvicorn):
-every case of tests/flask_ext/test_hostile_inputs.py, always a clean 4xx (or the normal
+the cases of tests/flask_ext/test_hostile_inputs.py over real HTTP (damaged session rows, for
+both adapters: tests/adapters/test_stored_data.py), always a clean 4xx (or the normal
 answer), never a 500, a traceback or an echoed secret."""
 
 import json
 import logging
-from collections.abc import Callable
 
 import httpx
 import pytest
 
 from cognito_sso.login import binding_hash
-from tests.flask_ext import test_hostile_inputs as flask_hostile
 from tests.flask_ext.test_hostile_inputs import ODD_VALUES
 from tests.plugins.fastapi_apps import FastAPIEnv, RunningASGIApp
-from tests.plugins.flask_apps import edit_json
 
 
 def assert_clean(response: httpx.Response) -> None:
@@ -79,31 +77,6 @@ def test_oversized_logout_body_is_refused(app: RunningASGIApp) -> None:
     assert_clean(response)
 
 
-# the very cases of the Flask extension's test
-DAMAGES = next(
-    mark.args[1]
-    for mark in flask_hostile.test_malformed_session_data_ends_the_session.pytestmark
-    if mark.name == "parametrize"
-)
-
-
-@pytest.mark.parametrize("damage", DAMAGES)
-def test_malformed_session_data_ends_the_session(
-    fastapi_env: FastAPIEnv, app: RunningASGIApp, damage: Callable[[bytes], bytes]
-) -> None:
-    """Store contents are input too: data we did not write signs the user out, cleanly."""
-    browser = fastapi_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
-    store = app.sso.state.store
-    session_id = app.session_id(browser)
-    store.update(session_id, damage)
-    response = browser.get(app.url("/me"))
-    assert response.status_code == 302 and "/auth/login" in response.headers["location"]
-    assert store.get(session_id) is None
-    page = browser.get(app.url("/"))
-    assert page.status_code == 200 and "anonymous" in page.text
-
-
 def test_transaction_with_unexpected_contents_is_a_4xx(app: RunningASGIApp) -> None:
     """A login transaction that is not what begin() wrote is refused."""
     binding = "b" * 43
@@ -148,18 +121,3 @@ def test_hostile_inputs_log_no_secrets(
     assert secret_code not in text
     assert "SECRET.TOKEN.VALUE" not in text
     assert (app.client_secret or "unset") not in text
-
-
-def test_logout_with_malformed_session_data(fastapi_env: FastAPIEnv, app: RunningASGIApp) -> None:
-    browser = fastapi_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
-    home = browser.get(app.url("/"))
-    token = home.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    store = app.sso.state.store
-    session_id = app.session_id(browser)
-    store.update(session_id, edit_json(claims=[1], tokens=[2]))
-    response = browser.http.post(
-        app.url("/auth/logout"), data={"csrf_token": token}, headers={"Origin": app.base_url}
-    )
-    assert response.status_code == 302
-    assert store.get(session_id) is None

@@ -231,9 +231,13 @@ class RunningApp:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    @property
+    def cookie_name(self) -> str:
+        return self.sso.state(self.app).config.cookie_name
+
     def session_id(self, browser: Browser) -> str:
         """The browser's session cookie for this app (fails when there is none)."""
-        value = browser.http.cookies.get(self.sso.state(self.app).config.cookie_name)
+        value = browser.http.cookies.get(self.cookie_name)
         assert value, "no session cookie"
         return value
 
@@ -247,7 +251,7 @@ class RunningApp:
 
     def burst(self, session_id: str, path: str, count: int) -> list[int]:
         """``count`` simultaneous GETs of ``path`` with one session cookie; their statuses."""
-        cookies = {self.sso.state(self.app).config.cookie_name: session_id}
+        cookies = {self.cookie_name: session_id}
         barrier = threading.Barrier(count)
         statuses: list[int] = []
         lock = threading.Lock()
@@ -404,6 +408,7 @@ def install_views(app: Flask, sso: CognitoSSO) -> None:
             groups=sorted(user.groups),
             permissions=sorted(user.permissions),
             identity_provider=user.identity_provider,
+            via=user.source,
         )
 
     @app.get("/invoices/new")

@@ -1,0 +1,68 @@
+"""Store contents are input too, with each framework adapter: session data this library did
+not write signs the user out cleanly (never a 500), at any page and at sign-out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.plugins.adapters import AdapterEnv, app_state
+from tests.plugins.flask_apps import edit_json
+
+
+def unreadable(raw: bytes) -> Callable[[bytes], bytes]:
+    return lambda _old: raw
+
+
+DAMAGES = [
+    edit_json(checked_at="soon"),
+    edit_json(access_exp="later"),
+    edit_json(access_exp=None),
+    edit_json(groups="billing-admins"),
+    edit_json(claims=["not", "a", "dict"]),
+    edit_json(csrf=5),
+    edit_json(tokens={"access_token": "a", "refresh_token": 5}),
+    edit_json(tokens=[]),
+    edit_json(v=99),
+    unreadable(b"{not json"),
+    unreadable(b"[1, 2]"),
+    unreadable(b"\xff\xfe"),
+    unreadable(b"[" * 100_000),
+]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_malformed_session_data_ends_the_session(
+    adapter_env: AdapterEnv, damage: Callable[[bytes], bytes]
+) -> None:
+    app = adapter_env.app()
+    browser = adapter_env.sso.browser()
+    email = adapter_env.sso.user(groups=["billing-admins"])
+    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    store = app_state(app).store
+    session_id = app.session_id(browser)
+    store.update(session_id, damage)
+
+    response = browser.get(app.url("/me"))
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["location"]
+    assert store.get(session_id) is None
+    page = browser.get(app.url("/"))
+    assert page.status_code == 200 and "anonymous" in page.text
+
+
+def test_logout_with_malformed_session_data(adapter_env: AdapterEnv) -> None:
+    app = adapter_env.app()
+    browser = adapter_env.sso.browser()
+    assert browser.sign_in(app.url("/me"), adapter_env.sso.user()).status_code == 200
+    home = browser.get(app.url("/"))  # the logout form, before the data goes bad
+    token = home.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    store = app_state(app).store
+    session_id = app.session_id(browser)
+    store.update(session_id, edit_json(claims=[1], tokens=[2]))
+    response = browser.http.post(
+        app.url("/auth/logout"), data={"csrf_token": token}, headers={"Origin": app.base_url}
+    )
+    assert response.status_code == 302
+    assert store.get(session_id) is None
