@@ -1,12 +1,16 @@
 """Store contents are input too, with each framework adapter: session data this library did
-not write signs the user out cleanly (never a 500), at any page and at sign-out."""
+not write signs the user out cleanly (never a 500), at any page and at sign-out, and a login
+transaction it did not write is refused with a 400."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
+import httpx
 import pytest
 
+from cognito_sso.login import binding_hash
 from tests.plugins.adapters import AdapterEnv, app_state
 from tests.plugins.flask_apps import edit_json
 
@@ -66,3 +70,37 @@ def test_logout_with_malformed_session_data(adapter_env: AdapterEnv) -> None:
     )
     assert response.status_code == 302
     assert store.get(session_id) is None
+
+
+def test_transaction_with_unexpected_contents_is_a_4xx(adapter_env: AdapterEnv) -> None:
+    """A login transaction that is not what begin() wrote (no verifier or nonce...) is refused."""
+    app = adapter_env.app()
+    binding = "b" * 43
+    state_value = "s" * 43
+    good = {
+        "v": 1,
+        "state": state_value,
+        "binding_hash": binding_hash(binding),
+        "code_verifier": "v" * 43,
+        "nonce": "n",
+        "next": "/",
+    }
+    for stored in (
+        {"binding_hash": binding_hash(binding)},
+        {**good, "code_verifier": 7},
+        {**good, "nonce": ["n"]},
+        {**good, "v": 99},
+        {**good, "state": "t" * 43},  # stored under another state than it names
+        {**good, "state": "é" * 43},  # not ASCII: compared without a TypeError
+        {**good, "binding_hash": "☃" * 64},
+        # written before the record existed (no version): refused, the user starts again
+        {"binding": binding_hash(binding), "verifier": "v" * 43, "nonce": "n", "next": "/"},
+    ):
+        app_state(app).store.put_transient("login:" + state_value, json.dumps(stored).encode(), 60)
+        response = httpx.get(
+            app.url("/auth/callback"),
+            params={"state": state_value, "code": "c"},
+            cookies={app.cookie_name + "_login": binding},
+        )
+        assert response.status_code == 400, response.text[:300]
+        assert "Traceback" not in response.text
