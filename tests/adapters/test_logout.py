@@ -1,14 +1,18 @@
 """Sign-out with each framework adapter: CSRF-safe POST, global sign-out, revocation,
-hosted-UI logout; a local sign-out even when the IdP fails."""
+hosted-UI logout; a local sign-out even when the IdP fails; single sign-out across two
+services of any two adapters."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from tests.flask_ext.test_logout import logout_form, post_logout
 from tests.plugins.adapters import AdapterEnv, app_state
+from tests.plugins.fastapi_apps import FastAPIEnv
+from tests.plugins.flask_apps import SSOEnv
 
 
 def test_logout_ends_everything_and_asks_password_again(adapter_env: AdapterEnv) -> None:
@@ -85,3 +89,37 @@ def test_remote_failures_still_log_out_locally(adapter_env: AdapterEnv) -> None:
     assert post_logout(browser, app, fields).status_code == 302
     idp.clear_faults()
     assert browser.get(app.url("/me")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("flask", "flask"), ("flask", "fastapi"), ("fastapi", "flask"), ("fastapi", "fastapi")],
+)
+def test_single_sign_in_and_sign_out_across_two_services(
+    sso_env: SSOEnv, fastapi_env: FastAPIEnv, first: str, second: str
+) -> None:
+    """Signed in on ``first``, the user gets into ``second`` without a password; signed out
+    on ``second``, ``first`` clears its cookie at its next check and asks for the password."""
+    serve = {"flask": sso_env.app, "fastapi": fastapi_env.app}
+    one = serve[first](config={"COGNITO_SESSION_CHECK_INTERVAL": 0})
+    two = serve[second]()
+    email = sso_env.user(groups=["billing-admins"])
+    browser = sso_env.browser()
+    assert browser.sign_in(one.url("/me"), email).status_code == 200
+    silent = browser.follow(browser.get(two.url("/me")))
+    assert silent.status_code == 200, silent.text  # no password page on the way
+    assert silent.json()["email"] == email
+    assert silent.json()["permissions"] == ["invoices:create", "invoices:read"]
+    assert browser.get(one.url("/me")).status_code == 200
+
+    final = browser.follow(post_logout(browser, two, logout_form(browser, two)))
+    assert str(final.url) == two.url("/auth/logged-out")
+    after = browser.get(one.url("/me"))
+    assert after.status_code == 302
+    assert urlsplit(after.headers["location"]).path == "/auth/login"
+    assert any(
+        h.startswith(one.cookie_name + "=")
+        and ("Max-Age=0" in h or "expires=Thu, 01 Jan 1970" in h)
+        for h in after.headers.get_list("set-cookie")
+    )
+    assert 'name="password"' in browser.follow(after).text

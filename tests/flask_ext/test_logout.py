@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import httpx
 from flask import Flask
 
@@ -39,28 +37,6 @@ def test_logout_sends_user_logged_out(sso_env: SSOEnv) -> None:
     finally:
         signals.user_logged_out.disconnect(on_logout)
     assert ended == [email]
-
-
-def test_single_logout_across_two_services(sso_env: SSOEnv) -> None:
-    billing = sso_env.app(config={"COGNITO_SESSION_CHECK_INTERVAL": 0})
-    reports = sso_env.app()
-    email = sso_env.user(groups=["reports"])
-    browser = sso_env.browser()
-    assert browser.sign_in(billing.url("/me"), email).status_code == 200
-    # second service: single sign-on, no password asked
-    silent = browser.follow(browser.get(reports.url("/me")))
-    assert silent.status_code == 200 and silent.json()["email"] == email
-    assert browser.get(billing.url("/me")).status_code == 200
-
-    final = browser.follow(post_logout(browser, reports, logout_form(browser, reports)))
-    assert str(final.url) == reports.url("/auth/logged-out")
-
-    # billing notices at its next check (interval 0 here) and sends the user to sign in
-    after = browser.get(billing.url("/me"))
-    assert after.status_code == 302
-    assert urlsplit(after.headers["location"]).path == "/auth/login"
-    page = browser.follow(after)
-    assert 'name="password"' in page.text
 
 
 def test_without_admin_scope_logout_only_revokes(sso_env: SSOEnv) -> None:
