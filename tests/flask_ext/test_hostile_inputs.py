@@ -1,6 +1,6 @@
-"""Hostile query strings, cookies, headers and store contents: always a clean 4xx (or the
-normal answer), never a 500, a traceback or an echoed secret (damaged session rows and login
-transactions, for both adapters: tests/adapters/test_stored_data.py)."""
+"""Hostile cookies, headers and store contents: always a clean 4xx (or the normal answer),
+never a 500, a traceback or an echoed secret (query strings, damaged session rows and login
+transactions, for both adapters: tests/adapters)."""
 
 from __future__ import annotations
 
@@ -50,25 +50,6 @@ def assert_clean(response: Any) -> None:
 @pytest.fixture
 def app(sso_env: SSOEnv) -> RunningApp:
     return sso_env.app()
-
-
-def test_hostile_query_strings_on_auth_routes(app: RunningApp) -> None:
-    client = app.app.test_client()
-    for value in ODD_VALUES:
-        for query in (
-            {"next": value},
-            {"state": value},
-            {"state": value, "code": value},
-            {"code": value},
-            {"error": value, "state": value},
-            {"error": value, "error_description": value},
-        ):
-            for path in ("/auth/login", "/auth/callback", "/auth/logged-out"):
-                assert_clean(client.get(path, query_string=query))
-    # repeated parameters, raw bytes in the query string
-    assert_clean(client.get("/auth/callback?state=a&state=b&code=c&code=d"))
-    assert_clean(client.get("/auth/callback?state=%ff%00&code=%c3"))
-    assert_clean(client.get("/auth/login?next=%ff%00/\\evil"))
 
 
 @pytest.mark.filterwarnings("ignore:The '.*' cookie is too large")
