@@ -83,6 +83,35 @@ def test_tampered_signature(
         verifier.verify_access_token(f"{head}.{b64url_encode(bytes(sig))}")
 
 
+def test_one_spelling_per_signature(
+    verifier: TokenVerifier, issuer: str, access_key: SigningKey
+) -> None:
+    """The unused low bits of the last base64url character must be zero: otherwise one token
+    has 16 spellings (RSA-2048: 342 characters, 4 spare bits) that all verify, and each one
+    misses the caches keyed by the token's text (verified tokens, bearer revocation)."""
+    token = mint(access_key, access_claims(issuer))
+    assert verifier.verify_access_token(token)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(token[-1])
+    assert len(token.rpartition(".")[2]) % 4 == 2 and last & 0b1111 == 0
+    for spare in range(1, 16):
+        variant = token[:-1] + alphabet[last | spare]
+        with pytest.raises(errors.MalformedTokenError):
+            verifier.verify_access_token(variant)
+
+
+@pytest.mark.parametrize(
+    ("segment", "canonical"),
+    [("AA", True), ("AB", False), ("AQ", True), ("AAA", True), ("AAB", False), ("AAE", True)],
+)
+def test_base64url_refuses_unused_bits(segment: str, canonical: bool) -> None:
+    if canonical:
+        assert b64url_encode(b64url_decode(segment)) == segment
+    else:
+        with pytest.raises(ValueError, match="canonical"):
+            b64url_decode(segment)
+
+
 def test_algorithm_confusion_hs256_with_the_public_key(
     verifier: TokenVerifier, issuer: str, access_key: SigningKey
 ) -> None:
