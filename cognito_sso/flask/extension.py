@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, overload
+from urllib.parse import quote
 
 from flask import Flask, request
 from werkzeug.wrappers import Response
@@ -358,6 +359,13 @@ def _failed(error: Exception) -> Response:
     )
 
 
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 pchar and "/", without "%" and "\\"
+
+
 def _this_page() -> str:
-    """The request's own path and query, as a same-site link (never ``//host``)."""
-    return request.script_root + "/" + request.full_path.lstrip("/").rstrip("?")
+    """The request's own path and query, as a same-site link: the path percent-encoded again
+    (a ``%5C`` that werkzeug decoded to ``\\`` would make ``/\\host`` a link off-site) and
+    without leading slashes (never ``//host``)."""
+    path = quote(request.path.lstrip("/"), safe=_PATH_SAFE)
+    query = request.query_string.decode("latin-1")
+    return request.script_root + "/" + path + ("?" + query if query else "")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from cognito_sso.access import bearer_challenge
 from cognito_sso.csrf import origin_allowed, tokens_match
+from cognito_sso.flask.extension import _this_page
 from cognito_sso.urls import origin_of
 from cognito_sso.user import ANONYMOUS, User
 
@@ -166,3 +168,18 @@ def test_personal_answers_vary_and_are_not_kept() -> None:
         "authorization",
     }
     assert own.headers.getlist("Cache-Control") == ["no-cache"]
+
+
+@pytest.mark.parametrize(
+    ("path", "link"),
+    [
+        ("/reports?next=/a&b=%2F", "/reports?next=/a&b=%2F"),
+        ("/%5Cevil.example/x", "/%5Cevil.example/x"),  # decoded, "/\evil.example" is off-site
+        ("/%2F%2Fevil.example/x", "/evil.example/x"),  # never "//host"
+        ("/caf%C3%A9 menu", "/caf%C3%A9%20menu"),
+    ],
+)
+def test_the_retry_link_stays_on_this_site(path: str, link: str) -> None:
+    app = Flask(__name__)
+    with app.test_request_context(path):
+        assert _this_page() == link
