@@ -2,8 +2,9 @@
 
 At sign-in the Flask session starts empty and is bound to the new SSO session (a hash of its
 id, never the id: Flask's cookie is signed, not encrypted). A Flask session cookie that is
-bound to another SSO session, or to one while this request has none, is emptied before the
-view runs: a cookie saved from an earlier user's time shows nothing of theirs to the next one.
+bound to another SSO session, or to one while this request has none or one that is over, is
+emptied before the view runs: a cookie saved from an earlier user's time shows nothing of
+theirs to the next one.
 Data written while nobody is signed in is unbound and kept until the next sign-in.
 """
 
@@ -16,6 +17,7 @@ from flask import current_app
 from flask import session as flask_session
 from flask.sessions import SecureCookieSessionInterface
 
+from cognito_sso.flask.identity import end_browser_session
 from cognito_sso.flask.request_auth import (
     current_flask_session,
     current_request,
@@ -23,6 +25,7 @@ from cognito_sso.flask.request_auth import (
     session_cookie,
 )
 from cognito_sso.flask.state import get_state
+from cognito_sso.sessions import SessionStoreUnavailableError
 
 __all__ = ["bind_if_unbound", "refuse_if_foreign", "start_bound"]
 
@@ -68,6 +71,16 @@ def refuse_if_foreign() -> None:
         or not hmac.compare_digest(bound, _fingerprint(current))
     ):
         app_session.clear()
+        return
+    # Bound to this cookie's SSO session, which must still exist: the cookie outlives a
+    # session that expired or was ended elsewhere. A store read only (a refresh, and its
+    # outage, are the view's business); a store outage here is left to the view as well.
+    try:
+        live = get_state().sessions.get(current) is not None
+    except SessionStoreUnavailableError:
+        return
+    if not live:
+        end_browser_session()
 
 
 def _surely_empty() -> bool:

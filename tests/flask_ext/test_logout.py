@@ -121,6 +121,12 @@ def test_flask_session_ends_with_the_sign_in_session(sso_env: SSOEnv) -> None:
     assert browser.get(app.url("/me")).status_code == 302
     assert browser.get(app.url("/cart/peek")).text == "empty"
 
+    # ... also when the next page is an open one that never asks who is signed in
+    assert browser.sign_in(app.url("/me"), alice).status_code == 200
+    browser.get(app.url("/cart/put/alices-item"))
+    state.store.delete(app.session_id(browser))
+    assert browser.get(app.url("/cart/peek")).text == "empty"
+
     # a sign-in over a live session (silent SSO) starts the Flask session empty as well
     browser = sso_env.browser()
     assert browser.sign_in(app.url("/me"), alice).status_code == 200
