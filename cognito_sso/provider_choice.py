@@ -13,14 +13,13 @@ __all__ = ["UnknownIdentityProviderError", "chosen_provider"]
 
 class UnknownIdentityProviderError(LoginError):
     """``?idp=NAME`` names a provider this service does not offer (400). ``message`` and
-    ``details`` are safe to show: an odd name is not echoed."""
+    ``details`` are safe to show: the requested name is never echoed."""
 
     title = "Unknown identity provider"
 
-    def __init__(self, requested: str, offered: Sequence[str]) -> None:
-        shown = requested if len(requested) <= 32 and requested.isprintable() else "(invalid)"
+    def __init__(self, offered: Sequence[str]) -> None:
         super().__init__(
-            f"This service does not offer sign-in with “{shown}”.",
+            "This service does not offer sign-in with that identity provider.",
             code="unknown_identity_provider",
         )
         self.details = [f"Identity providers of this service: {', '.join(offered) or 'none'}."]
@@ -34,5 +33,5 @@ def chosen_provider(
     if requested is None:
         return default
     if requested not in offered:
-        raise UnknownIdentityProviderError(requested, offered)
+        raise UnknownIdentityProviderError(offered)
     return requested

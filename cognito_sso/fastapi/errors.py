@@ -32,7 +32,7 @@ from cognito_sso.access import (
     bearer_from_header,
     insufficient_scope_challenge,
 )
-from cognito_sso.errors import CognitoSSOError
+from cognito_sso.errors import CognitoSSOError, ConfigurationError
 from cognito_sso.failures import Failure, classify_failure
 from cognito_sso.user import User
 
@@ -238,6 +238,11 @@ class Pages:
 
     templates: jinja2.Environment
     context: PageContext = _no_context
+
+    def __post_init__(self) -> None:
+        # the pages show request-derived text and the user's name: unescaped, that is XSS
+        if not self.templates.autoescape:
+            raise ConfigurationError("the /auth pages need a Jinja environment with autoescape on")
 
     def render(self, request: Request, name: str, **values: Any) -> str:
         """Render template ``name`` with the app's context and ``values``."""

@@ -24,6 +24,7 @@ from cognito_sso.user import ANONYMOUS, User, user_from_access_claims, user_from
 __all__ = [
     "bearer_token",
     "bearer_user",
+    "clear_app_session",
     "clear_cookie_header",
     "cookie_header",
     "current_session",
@@ -56,11 +57,21 @@ async def session_user(request: Request, state: AsyncAppState) -> User:
                 raise failure_error(request, state.pages, exc) from None
         if session is None:
             setattr(request.state, _ENDED, True)
+            clear_app_session(request)
         else:
             setattr(request.state, _SESSION, session)
             user = user_from_session(session, state.policy)
     setattr(request.state, _USER, user)
     return user
+
+
+def clear_app_session(request: Request) -> None:
+    """Empty the app's own session (Starlette's ``SessionMiddleware``, when the app uses it):
+    per-user data kept there must not outlive the sign-in it was made in (sign-in, sign-out,
+    a session that is over) and be shown to whoever signs in next in this browser."""
+    app_session = request.scope.get("session")
+    if isinstance(app_session, dict):
+        app_session.clear()
 
 
 def session_ended(request: Request) -> bool:

@@ -17,6 +17,7 @@ from cognito_sso.csrf import origin_allowed, tokens_match
 from cognito_sso.failures import FAILURES
 from cognito_sso.fastapi.errors import AUTH_HEADERS, error_page, failure_page
 from cognito_sso.fastapi.identity import (
+    clear_app_session,
     clear_cookie_header,
     cookie_header,
     session_cookie_header,
@@ -131,6 +132,7 @@ def create_router(state: AsyncAppState) -> APIRouter:
             )
         old_id = request.cookies.get(state.config.cookie_name)
         session_id = await run_blocking(_rotate, state, old_id, result)
+        clear_app_session(request)
         response = _redirect(result.next_path)
         response.headers.append("Set-Cookie", session_cookie_header(state, session_id))
         return response
@@ -161,6 +163,7 @@ def create_router(state: AsyncAppState) -> APIRouter:
                     "Sign-out refused",
                     "The sign-out form has expired or is invalid. Reload the page and try again.",
                 )
+        clear_app_session(request)
         response = _redirect(await _after_logout(state, ended))
         response.headers.append("Set-Cookie", clear_cookie_header(state))
         return response

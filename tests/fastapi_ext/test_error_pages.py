@@ -7,11 +7,14 @@ import logging
 import time
 
 import httpx
+import jinja2
 import pytest
 from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 
+from cognito_sso.errors import ConfigurationError
 from cognito_sso.fastapi import PermissionDeniedError
+from cognito_sso.fastapi.errors import Pages
 from tests.flask_ext.test_misconfiguration import wrong_issuers
 from tests.plugins.fastapi_apps import FastAPIEnv
 from tests.plugins.flask_apps import edit_json
@@ -110,3 +113,10 @@ def test_an_apps_own_handler_still_wins(fastapi_env: FastAPIEnv) -> None:
     assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
     page = browser.get(app.url("/invoices/new"), headers={"Accept": "text/html"})
     assert (page.status_code, page.text) == (403, "our own 403")
+
+
+def test_pages_refuse_a_jinja_environment_that_does_not_escape() -> None:
+    """The pages show request-derived text and the user's name: without autoescape, XSS."""
+    with pytest.raises(ConfigurationError, match="autoescape"):
+        Pages(jinja2.Environment(autoescape=False))  # noqa: S701 (the point of the test)
+    assert Pages(jinja2.Environment(autoescape=True)).templates.autoescape

@@ -103,9 +103,10 @@ class FastAPIEnv:
         scopes: Sequence[str] = SCOPES,
         client: Mapping[str, Any] | None = None,
         client_extra: Mapping[str, Any] | None = None,
+        setup: Callable[[FastAPI, CognitoSSO], None] | None = None,
     ) -> RunningASGIApp:
         """Register an app client (``client_extra``: more CreateUserPoolClient parameters),
-        or use ``client``, and serve a FastAPI app."""
+        or use ``client``, and serve a FastAPI app (``setup(app, sso)`` adds to it)."""
         env = self.sso
         made: dict[str, Any] = {}
 
@@ -131,6 +132,8 @@ class FastAPIEnv:
             app = FastAPI()
             app.include_router(sso.router)
             install_views(app, sso)
+            if setup is not None:
+                setup(app, sso)
             made.update(app=app, sso=sso, client=registered, base_url=base_url)
             return app
 
