@@ -18,7 +18,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from cognito_sso.aio.loops import call_on_loop, serving_loop
-from cognito_sso.sessions.base import SessionStore, StoredSession, UpdateFn
+from cognito_sso.sessions.base import SessionStore, StoredSession, UpdateFn, is_valid_session_id
 from cognito_sso.sessions.factory import is_redis_location, open_store
 from cognito_sso.sessions.locks import StoreLocks
 from cognito_sso.sessions.redis_async import AsyncRedisSessionStore
@@ -74,13 +74,30 @@ class LoopBridgedStore(SessionStore):
         return self.run(self.async_store.create(payload))
 
     def get(self, session_id: str) -> StoredSession | None:
-        return self.run(self.async_store.get(session_id))
+        """From the process-local cache while Redis reports no change (no hop onto the loop,
+        no round trip), else from Redis."""
+        if not is_valid_session_id(session_id):
+            return None
+        store = self.async_store
+        cached, ticket = store.tracker.cached(session_id, self._servable, self._now())
+        if cached is not None:
+            return cached
+        session = self.run(store.get(session_id))
+        if session is not None and ticket is not None:
+            store.cache.fill(session_id, session, ticket)
+        return session
 
     def update(self, session_id: str, fn: UpdateFn) -> StoredSession | None:
-        return self.run(self.async_store.update(session_id, fn))
+        try:
+            return self.run(self.async_store.update(session_id, fn))
+        finally:
+            self.async_store.cache.invalidate(session_id)
 
     def delete(self, session_id: str) -> None:
-        self.run(self.async_store.delete(session_id))
+        try:
+            self.run(self.async_store.delete(session_id))
+        finally:
+            self.async_store.cache.invalidate(session_id)
 
     def put_transient(self, key: str, payload: bytes, ttl: float) -> None:
         self.run(self.async_store.put_transient(key, payload, ttl))
@@ -92,7 +109,9 @@ class LoopBridgedStore(SessionStore):
         return self.run(self.async_store.cleanup())
 
     def close(self) -> None:
-        """Close the async store's client of the bridged loop (when one is known)."""
+        """Close the invalidation connection, and the async store's client of the bridged
+        loop (when one is known)."""
+        self.async_store.tracker.close()
         if self._loop is not None or serving_loop() is not None:
             self.run(self.async_store.aclose())
 

@@ -182,6 +182,16 @@ class ExpiryRules:
     def _needs_touch(self, last_seen_at: float, now: float) -> bool:
         return now - last_seen_at >= self.touch_interval
 
+    def _servable(self, session: StoredSession, now: float) -> bool:
+        """A copy of ``session`` (from a process-local cache) may be served at ``now``: it is
+        live and no touch is due. (An idle limit reached by a cached ``last_seen_at`` may have
+        been pushed back by another process's touch, which also dropped the entry: only the
+        store can tell.)"""
+        return (  # touch_interval < idle_timeout: no touch due implies not idle
+            now - session.last_seen_at < self.touch_interval
+            and now - session.created_at < self.absolute_timeout
+        )
+
 
 class SessionStore(ExpiryRules, ABC):
     """Server-side session storage with idle/absolute expiry and single-use values.

@@ -138,16 +138,9 @@ class RedisSessionStore(SessionStore):
         if not is_valid_session_id(session_id):
             return None
         key = self._session_key(session_id)
-        now = self._now()
-        ticket = None
-        if self._cache.capacity and self._tracker.sync():  # every invalidation that came
-            cached = self._cache.get(session_id)
-            # an idle limit reached by a cached last_seen_at may have been pushed back by
-            # another process's touch (which also dropped the entry): only Redis can tell
-            if cached is not None and self._is_live(cached.created_at, cached.last_seen_at, now):
-                if not self._needs_touch(cached.last_seen_at, now):
-                    return cached
-            ticket = self._cache.begin_fill(session_id)
+        cached, ticket = self._tracker.cached(session_id, self._servable, self._now())
+        if cached is not None:
+            return cached
         with self._guard():
             session = self._load(key, session_id, self._client)
             if session is None:

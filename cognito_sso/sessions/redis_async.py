@@ -39,7 +39,9 @@ from cognito_sso.sessions.base import (
     require_key,
     require_ttl,
 )
+from cognito_sso.sessions.cache import DEFAULT_CAPACITY, SessionCache
 from cognito_sso.sessions.locks import lock_arguments, poll_pauses
+from cognito_sso.sessions.redis_tracking import InvalidationTracker
 
 __all__ = ["AsyncRedisLocks", "AsyncRedisSessionStore"]
 
@@ -70,6 +72,7 @@ class AsyncRedisSessionStore(ExpiryRules):
         touch_interval: float | None = None,
         key_prefix: str = "cognito-sso:",
         socket_timeout: float = 2.0,
+        cache_size: int = DEFAULT_CAPACITY,
     ) -> None:
         super().__init__(
             idle_timeout=idle_timeout,
@@ -98,6 +101,17 @@ class AsyncRedisSessionStore(ExpiryRules):
         except ValueError as exc:
             raise ConfigurationError(f"invalid Redis URL: {type(exc).__name__}") from None
         self._connection: PerLoop[_Connection] = PerLoop(connect)
+        # Sessions read may be kept by the blocking side (aio.stores.LoopBridgedStore) in a
+        # process-local cache, kept true by the same invalidation connection as the sync
+        # store's: a blocking one, used from worker threads only (never on the loop).
+        self.cache: SessionCache[StoredSession] = SessionCache(cache_size)
+        sync_options = layout.client_options(redis, redis.retry.Retry, socket_timeout)
+        self.tracker = InvalidationTracker(
+            redis.Redis.from_url(url, **sync_options),
+            self._keys.session(""),
+            self.cache,
+            errors=(redis.exceptions.RedisError,),
+        )
         self.locks = AsyncRedisLocks(self._connection, self._guard, self._keys.locks)
 
     def _guard(self) -> contextlib.AbstractContextManager[None]:
@@ -252,7 +266,8 @@ class AsyncRedisSessionStore(ExpiryRules):
             return wrong_type
 
     async def aclose(self) -> None:
-        """Close the running loop's client (a later call opens a new one)."""
+        """Close the running loop's client (a later call opens a new one); the invalidation
+        connection is the blocking side's to close (:meth:`InvalidationTracker.close`)."""
         connection = self._connection.pop()
         if connection is not None:
             with contextlib.suppress(Exception):

@@ -20,8 +20,10 @@ import os
 import select
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+from cognito_sso.sessions.base import StoredSession
 from cognito_sso.sessions.cache import SessionCache
 
 __all__ = ["InvalidationTracker"]
@@ -36,7 +38,7 @@ class InvalidationTracker:
         self,
         client: Any,
         key_prefix: str,
-        cache: SessionCache[Any],
+        cache: SessionCache[StoredSession],
         *,
         errors: tuple[type[BaseException], ...],
         retry_interval: float = 1.0,
@@ -76,6 +78,19 @@ class InvalidationTracker:
                 self._lost(exc)
                 return False
             return True
+
+    def cached(
+        self, session_id: str, servable: Callable[[StoredSession, float], bool], now: float
+    ) -> tuple[StoredSession | None, object | None]:
+        """``(session, None)`` for a cached session ``servable`` at ``now``; else ``(None,
+        ticket)``, the ticket to :meth:`SessionCache.fill` the cache with what the store reads
+        next (None while the cache cannot be trusted)."""
+        if not self._cache.capacity or not self.sync():  # every invalidation that came
+            return None, None
+        session = self._cache.get(session_id)
+        if session is not None and servable(session, now):
+            return session, None
+        return None, self._cache.begin_fill(session_id)
 
     def close(self) -> None:
         """Drop the tracking connection; the cache stays disabled."""

@@ -17,12 +17,6 @@ from tests.sessions import _cache_workers
 from tests.sessions.conftest import ABSOLUTE, IDLE, Backend, FakeClock
 
 
-@pytest.fixture(autouse=True)
-def _only_cached_backends(backend: Backend) -> None:
-    if backend.name == "redis-async":
-        pytest.skip("the asyncio Redis store keeps no process-local cache")
-
-
 def _in_process_a(backend: Backend, session_id: str, action: str) -> None:
     ctx = multiprocessing.get_context("spawn")
     worker = ctx.Process(
