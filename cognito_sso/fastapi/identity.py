@@ -19,7 +19,7 @@ from cognito_sso.fastapi.errors import (
 from cognito_sso.fastapi.state import AsyncAppState
 from cognito_sso.oidc import IdPUnavailableError, TokenRevokedError
 from cognito_sso.sessions import Session, is_valid_session_id
-from cognito_sso.user import ANONYMOUS, User, user_from_access_claims, user_from_session
+from cognito_sso.user import ANONYMOUS, User, user_from_access_claims
 
 __all__ = [
     "bearer_token",
@@ -60,7 +60,7 @@ async def session_user(request: Request, state: AsyncAppState) -> User:
             clear_app_session(request)
         else:
             setattr(request.state, _SESSION, session)
-            user = user_from_session(session, state.policy)
+            user = state.users.get(session_id, session, state.user_of_session)
     setattr(request.state, _USER, user)
     return user
 

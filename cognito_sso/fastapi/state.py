@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -29,7 +29,9 @@ from cognito_sso.fastapi.errors import Pages
 from cognito_sso.login import LoginFlow
 from cognito_sso.permissions import PermissionPolicy
 from cognito_sso.session_service import SessionService
-from cognito_sso.sessions import SessionStore
+from cognito_sso.sessions import Session, SessionStore
+from cognito_sso.sessions.cache import DerivedCache
+from cognito_sso.user import User, user_from_session
 
 __all__ = ["DEFAULT_STORE_FILE", "AsyncAppState", "build_state"]
 
@@ -54,6 +56,12 @@ class AsyncAppState:
     pages: Pages
     bearer_revocation: AsyncBearerRevocationCheck
     signout_retries: AsyncSignOutRetries
+    users: DerivedCache[Session, User] = field(default_factory=DerivedCache)
+    """Each session's user, built once per session record (``identity.session_user``)."""
+
+    def user_of_session(self, session: Session) -> User:
+        """The user a session record stands for (built once per record through ``users``)."""
+        return user_from_session(session, self.policy)
 
     async def aclose(self) -> None:
         """Stop the sign-out retries, close the running loop's HTTP clients and the session
@@ -61,6 +69,7 @@ class AsyncAppState:
         self.signout_retries.close()
         await self.oidc.aclose()
         if isinstance(self.store, LoopBridgedStore):
+            self.store.async_store.tracker.close()
             await self.store.async_store.aclose()
         else:
             self.store.close()
