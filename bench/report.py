@@ -232,8 +232,9 @@ Measured {_machine(data)}.
 The same views and variants as above, served by the FastAPI adapter (`cognito_sso.fastapi`,
 app in `bench/apps/fastapi_service.py`). Server: {data["server"]}; load: {data["client"]}, \
 {data["seconds"]:g} s per cell, {data["rounds"]} round(s) (median kept), variants interleaved.
-Session lookups run in a worker thread (SQLite or the Redis client), token checks on the
-loop with keys in memory. Socket/HTTP errors over all cells: {errors}.
+The session service runs in a worker thread: a SQLite store there, a Redis store from its
+process-local cache there or else through redis-py's asyncio client on the loop; token checks
+run on the loop with keys in memory. Socket/HTTP errors over all cells: {errors}.
 
 Requests per second (ratio to the open FastAPI view at the same concurrency, same run):
 
@@ -277,6 +278,32 @@ Goals: cold (verified-token cache off) within {goals["cold_ratio_max"]}x raw:
 {"met" if met["warm"] else "**missed**"}.
 """
     )
+
+
+def section_bearer_revocation(data: dict[str, Any] | None) -> str:
+    """What the opt-in bearer revocation check costs (bench/bearer_revocation.py)."""
+    title = "## 2b. Bearer revocation check"
+    if data is None:
+        return f"{title}\n\nNot run yet: `.venv/bin/python -m bench.bearer_revocation`.\n"
+    rows = [
+        [name, f"{v['cpu_us']:.1f}", f"{v['added_cpu_us']:+.1f}", f"{v['ratio_to_bearer']:.2f}x"]
+        for name, v in data["views"].items()
+    ]
+    asked = data["views"].get("bearer+check asked", {}).get("wall_us")
+    wall = f" A request that asks took {asked / 1000:.1f} ms of wall time." if asked else ""
+    return f"""{title}
+
+Command: {_cmd(data)}
+
+Measured {_machine(data)}. One Flask app called as a WSGI app in the benchmark process with
+one real access token (the local IdP runs in its own process: its CPU is not counted);
+probes interleaved, {data["requests"]} requests per round, best of {data["rounds"]} rounds. The
+baseline is `bearer_required()` with the check off; "cached" is the check on with the IdP's
+answer cached (every request of an interval but the first); "asked" asks the IdP (GetUser)
+on every request, which in real use happens once per token per interval.{wall}
+
+{_table(["view", "CPU us / request", "added us", "x bearer"], rows)}
+"""
 
 
 def section_signin(data: dict[str, Any] | None) -> str:
@@ -581,6 +608,14 @@ def summary() -> str:
             f"- token verification: cold {cold:.2f}x the raw RSA verify (goal <= "
             f"{data['goals']['cold_ratio_max']}: {verdict}); warm {warm:.2f} us."
         )
+    data = results.load("bearer_revocation")
+    if data is not None:
+        cached = data["views"]["bearer+check cached"]["added_cpu_us"]
+        asked = data["views"]["bearer+check asked"]["added_cpu_us"]
+        lines.append(
+            f"- bearer revocation check: {cached:+.1f} us of CPU per request with the answer "
+            f"cached, {asked:+.0f} us when it asks the IdP (section 2b)."
+        )
     data = results.load("signin")
     if data is not None:
         lat, trips = data["latency_ms"], data["round_trips"]
@@ -640,6 +675,7 @@ N. Compare figures within one section: each was measured in one run.
         section_overhead(results.load("overhead")),
         section_fastapi_overhead(results.load("fastapi_overhead")),
         section_verify(),
+        section_bearer_revocation(results.load("bearer_revocation")),
         section_signin(results.load("signin")),
         section_provisioning(results.load("provisioning")),
         section_peer(results.load("peer")),
