@@ -123,8 +123,10 @@ class SessionService:
         expired) but the IdP cannot answer, and ``SessionStoreUnavailableError`` from the store.
         """
         session = self.get(session_id)
-        if session is None:
-            return None
+        return None if session is None else self.settle(session_id, session)
+
+    def settle(self, session_id: str, session: Session) -> Session | None:
+        """:meth:`load` for a session just read with :meth:`get` (in this request)."""
         now = self._clock()
         if session.needs_refresh(now, self.refresh_leeway):
             return self._refresh(session_id)

@@ -18,6 +18,7 @@ from cognito_sso.flask.request_auth import (
     session_cookie,
 )
 from cognito_sso.flask.state import get_state
+from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import Session
 from cognito_sso.sessions.base import is_valid_session_id
 from cognito_sso.user import ANONYMOUS, User, user_from_session
@@ -47,7 +48,7 @@ def resolve_user() -> User:
     user = ANONYMOUS
     session_id = session_cookie(state.config.cookie_name, req)
     if session_id is not None:
-        session = state.sessions.load(session_id) if is_valid_session_id(session_id) else None
+        session = _live_session(state.sessions, session_id, auth.stored)
         if session is None:
             end_browser_session(auth)
         else:
@@ -56,6 +57,15 @@ def resolve_user() -> User:
             user = state.users.get(session_id, session, state.user_of_session)
     auth.user = user
     return user
+
+
+def _live_session(
+    sessions: SessionService, session_id: str, stored: Session | None
+) -> Session | None:
+    """The cookie's live session: the one a hook already read, settled, else loaded."""
+    if not is_valid_session_id(session_id):
+        return None
+    return sessions.settle(session_id, stored) if stored is not None else sessions.load(session_id)
 
 
 def end_browser_session(auth: RequestAuth | None = None) -> None:

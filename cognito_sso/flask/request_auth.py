@@ -37,6 +37,8 @@ class RequestAuth:
     user: User | None = None
     """The resolved user (None: not resolved yet)."""
     session: Session | None = None
+    stored: Session | None = None
+    """The cookie's session as an earlier hook read it from the store (not settled yet)."""
     access_token: str | None = None
     new_session_id: str | None = None
     """Set as the session cookie (a sign-in)."""

@@ -22,6 +22,7 @@ from cognito_sso.flask.request_auth import (
     current_flask_session,
     current_request,
     peek_request_auth,
+    request_auth,
     session_cookie,
 )
 from cognito_sso.flask.state import get_state
@@ -73,14 +74,16 @@ def refuse_if_foreign() -> None:
         app_session.clear()
         return
     # Bound to this cookie's SSO session, which must still exist: the cookie outlives a
-    # session that expired or was ended elsewhere. A store read only (a refresh, and its
-    # outage, are the view's business); a store outage here is left to the view as well.
+    # session that expired or was ended elsewhere. A store read only, kept for the view's
+    # own lookup (a refresh, and its outage, are the view's business, as is a store outage).
     try:
-        live = get_state().sessions.get(current) is not None
+        stored = get_state().sessions.get(current)
     except SessionStoreUnavailableError:
         return
-    if not live:
+    if stored is None:
         end_browser_session()
+    else:
+        request_auth().stored = stored
 
 
 def _surely_empty() -> bool:
