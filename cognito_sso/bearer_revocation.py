@@ -126,11 +126,6 @@ class RevocationCache:
     def __len__(self) -> int:
         return len(self._answers)
 
-    def judge_token(self, token: str, interval: float) -> tuple[str, Verdict]:
-        """The token's key and verdict (ACCEPT when ``interval`` is 0: the check is off)."""
-        key = token_key(token)
-        return key, self.judge(key, interval) if interval > 0 else Verdict.ACCEPT
-
     def judge(self, key: str, interval: float) -> Verdict:
         """What to do with the token of ``key`` when answers are trusted ``interval`` s."""
         answer = self._answers.get(key)  # one atomic read; answers are immutable
@@ -222,7 +217,8 @@ class BearerRevocationCheck:
         cannot be known now. ``interval`` 0 passes every token (the check is off)."""
         if interval <= 0:
             return
-        key, verdict = self.cache.judge_token(token, interval)
+        key = token_key(token)
+        verdict = self.cache.judge(key, interval)
         for _ in range(_MAX_ROUNDS):
             if verdict is not Verdict.ASK:
                 break

@@ -17,6 +17,7 @@ from cognito_sso.bearer_revocation import (
     Verdict,
     enforce,
     expiry_of,
+    token_key,
 )
 from cognito_sso.oidc import OIDCError
 
@@ -47,7 +48,8 @@ class AsyncBearerRevocationCheck:
         """See :meth:`cognito_sso.bearer_revocation.BearerRevocationCheck.check`."""
         if interval <= 0:
             return
-        key, verdict = self.cache.judge_token(token, interval)
+        key = token_key(token)
+        verdict = self.cache.judge(key, interval)
         for _ in range(_MAX_ROUNDS):
             if verdict is not Verdict.ASK:
                 break
