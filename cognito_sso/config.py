@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from cognito_sso.config_keys import ADMIN_SCOPE, KEYS, KNOWN_KEYS, ConfigKey, Kind
 from cognito_sso.errors import ConfigurationError
+from cognito_sso.oidc import ClientSettings
 from cognito_sso.outputs import load_outputs
 from cognito_sso.permissions import PermissionPolicy
 from cognito_sso.urls import origin_of, require_https_or_loopback
@@ -88,6 +89,16 @@ class SSOConfig:
     def global_sign_out(self) -> bool:
         """Whether the requested scopes let the access token call GlobalSignOut."""
         return ADMIN_SCOPE in self.scopes
+
+    @property
+    def client_settings(self) -> ClientSettings:
+        """The app client and its IdP, as every OIDC client takes them."""
+        return ClientSettings(
+            issuer=self.issuer,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            api_endpoint=self.endpoint_url,
+        )
 
 
 # --- reading one key by its declared kind -------------------------------------------------

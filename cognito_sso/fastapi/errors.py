@@ -32,6 +32,7 @@ from cognito_sso.access import (
     bearer_from_header,
     insufficient_scope_challenge,
 )
+from cognito_sso.error_body import json_error_body
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
 from cognito_sso.failures import Failure, classify_failure
 from cognito_sso.user import User
@@ -279,9 +280,7 @@ def error_page(
     with ``logout_form`` (a sign-out button) when given."""
     response: Response
     if wants_json(request):
-        body = dict(json_body or {"error": title.lower().replace(" ", "_")})
-        body.setdefault("message", message)
-        response = JSONResponse(body, status_code=status)
+        response = JSONResponse(json_error_body(title, message, json_body), status_code=status)
         response.headers.update({**AUTH_HEADERS, **(headers or {})})
         return response
     user = signed_in if signed_in is not None and signed_in.is_authenticated else None

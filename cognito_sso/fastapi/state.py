@@ -90,13 +90,7 @@ def build_state(config: SSOConfig, pages: Pages) -> AsyncAppState:
         )
     except ConfigurationError as exc:
         raise ConfigurationError(f"COGNITO_SESSION_STORE: {exc}") from None
-    oidc = AsyncOIDCClient(
-        issuer=config.issuer,
-        client_id=config.client_id,
-        client_secret=config.client_secret,
-        api_endpoint=config.endpoint_url,
-        timeout=config.http_timeout,
-    )
+    oidc = AsyncOIDCClient(timeout=config.http_timeout, **config.client_settings)
     blocking_oidc = LoopBridgedOIDCClient(oidc)
     verifier = AsyncTokenVerifier(config.issuer, [config.client_id], leeway=config.clock_leeway)
     bearer_verifier = AsyncTokenVerifier(

@@ -62,13 +62,7 @@ def run_checks(app: Flask) -> Iterator[Finding]:
     config = get_state(app).config
     yield from _route_checks(app, config)
     with make_http_client(config.http_timeout) as http:
-        oidc = OIDCClient(
-            issuer=config.issuer,
-            client_id=config.client_id,
-            client_secret=config.client_secret,
-            http=http,
-            api_endpoint=config.endpoint_url,
-        )
+        oidc = OIDCClient(http=http, **config.client_settings)
         found = _discovery(oidc)
         yield found
         if not found.ok:

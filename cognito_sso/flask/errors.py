@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from cognito_sso import errors
 from cognito_sso.access import bearer_challenge, bearer_from_header, insufficient_scope_challenge
+from cognito_sso.error_body import json_error_body
 from cognito_sso.flask.request_auth import current_request, peek_request_auth
 
 __all__ = [
@@ -107,9 +108,7 @@ def error_response(
         as_json = wants_json()
     response: Response
     if as_json:
-        body = dict(json_body or {"error": title.lower().replace(" ", "_")})
-        body.setdefault("message", message)
-        response = jsonify(body)
+        response = jsonify(json_error_body(title, message, json_body))
     else:
         html = render_template(
             "cognito_sso/error.html",

@@ -139,13 +139,7 @@ class CognitoSSO:
         except ConfigurationError as exc:
             raise ConfigurationError(f"COGNITO_SESSION_STORE: {exc}") from None
         http = make_http_client(config.http_timeout)
-        oidc = OIDCClient(
-            issuer=config.issuer,
-            client_id=config.client_id,
-            client_secret=config.client_secret,
-            http=http,
-            api_endpoint=config.endpoint_url,
-        )
+        oidc = OIDCClient(http=http, **config.client_settings)
         verifier = TokenVerifier(config.issuer, [config.client_id], leeway=config.clock_leeway)
         bearer_verifier = TokenVerifier(
             config.issuer,
