@@ -100,6 +100,18 @@ class SSOConfig:
             api_endpoint=self.endpoint_url,
         )
 
+    @property
+    def bearer_audiences(self) -> tuple[str, ...]:
+        """The app clients whose access tokens a bearer route accepts: this app's and
+        ``COGNITO_BEARER_CLIENT_IDS``."""
+        return (self.client_id, *self.bearer_client_ids)
+
+    @property
+    def idp_wait(self) -> float:
+        """How long a request waits for another worker's call to the IdP (the refresh lock,
+        a revocation check in flight): three HTTP timeouts and a margin."""
+        return 3 * self.http_timeout + 5
+
 
 # --- reading one key by its declared kind -------------------------------------------------
 

@@ -94,9 +94,7 @@ def build_state(config: SSOConfig, pages: Pages) -> AsyncAppState:
     blocking_oidc = LoopBridgedOIDCClient(oidc)
     verifier = AsyncTokenVerifier(config.issuer, [config.client_id], leeway=config.clock_leeway)
     bearer_verifier = AsyncTokenVerifier(
-        config.issuer,
-        [config.client_id, *config.bearer_client_ids],
-        leeway=config.clock_leeway,
+        config.issuer, config.bearer_audiences, leeway=config.clock_leeway
     )
     sessions = SessionService(
         store=store,
@@ -104,7 +102,7 @@ def build_state(config: SSOConfig, pages: Pages) -> AsyncAppState:
         verifier=verifier.sync,
         refresh_leeway=config.refresh_leeway,
         check_interval=config.session_check_interval,
-        lock_wait=3 * config.http_timeout + 5,
+        lock_wait=config.idp_wait,
     )
     login = LoginFlow(
         store=store,
@@ -122,8 +120,6 @@ def build_state(config: SSOConfig, pages: Pages) -> AsyncAppState:
         login=login,
         sessions=sessions,
         pages=pages,
-        bearer_revocation=AsyncBearerRevocationCheck(
-            oidc, wait_timeout=3 * config.http_timeout + 5
-        ),
+        bearer_revocation=AsyncBearerRevocationCheck(oidc, wait_timeout=config.idp_wait),
         signout_retries=AsyncSignOutRetries(oidc),
     )

@@ -142,9 +142,7 @@ class CognitoSSO:
         oidc = OIDCClient(http=http, **config.client_settings)
         verifier = TokenVerifier(config.issuer, [config.client_id], leeway=config.clock_leeway)
         bearer_verifier = TokenVerifier(
-            config.issuer,
-            [config.client_id, *config.bearer_client_ids],
-            leeway=config.clock_leeway,
+            config.issuer, config.bearer_audiences, leeway=config.clock_leeway
         )
 
         def ended(reason: str, session: Session) -> None:
@@ -159,7 +157,7 @@ class CognitoSSO:
             verifier=verifier,
             refresh_leeway=config.refresh_leeway,
             check_interval=config.session_check_interval,
-            lock_wait=3 * config.http_timeout + 5,
+            lock_wait=config.idp_wait,
             on_ended=ended,
             on_refreshed=refreshed,
         )
@@ -181,7 +179,7 @@ class CognitoSSO:
             login=login,
             sessions=sessions,
             signout_retries=retries,
-            bearer_revocation=BearerRevocationCheck(oidc, wait_timeout=3 * config.http_timeout + 5),
+            bearer_revocation=BearerRevocationCheck(oidc, wait_timeout=config.idp_wait),
             close_callbacks=[retries.close, http.close],
         )
 
