@@ -52,12 +52,7 @@ class LoopBridgedStore(SessionStore):
     def __init__(
         self, store: AsyncRedisSessionStore, loop: asyncio.AbstractEventLoop | None = None
     ) -> None:
-        super().__init__(
-            idle_timeout=store.idle_timeout,
-            absolute_timeout=store.absolute_timeout,
-            clock=store._clock,
-            touch_interval=store.touch_interval,
-        )
+        super().__init__(**store.expiry_settings)
         self.async_store = store
         self._loop = loop
         self.locks: StoreLocks = _LoopBridgedLocks(self)

@@ -16,7 +16,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Required, TypedDict
 
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
 from cognito_sso.random_token import random_token
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Clock",
     "ExpiryRules",
+    "ExpirySettings",
     "SessionStore",
     "SessionStoreUnavailableError",
     "StoredSession",
@@ -142,6 +143,15 @@ def positive_seconds(name: str, value: float) -> float:
     return float(value)
 
 
+class ExpirySettings(TypedDict, total=False):
+    """The keyword arguments of :class:`ExpiryRules`, which every store takes and passes on."""
+
+    idle_timeout: Required[float]
+    absolute_timeout: Required[float]
+    clock: Clock
+    touch_interval: float | None
+
+
 class ExpiryRules:
     """The expiry rules every backend (sync or async) applies: a session ends after
     ``idle_timeout`` seconds without activity or ``absolute_timeout`` seconds after it began;
@@ -165,6 +175,16 @@ class ExpiryRules:
             raise ConfigurationError("touch_interval must be >= 0 and below idle_timeout")
         self.touch_interval = float(touch_interval)
         self._clock = clock
+
+    @property
+    def expiry_settings(self) -> ExpirySettings:
+        """The settings these rules were made from (to make the same rules elsewhere)."""
+        return ExpirySettings(
+            idle_timeout=self.idle_timeout,
+            absolute_timeout=self.absolute_timeout,
+            clock=self._clock,
+            touch_interval=self.touch_interval,
+        )
 
     # -- expiry rules shared by the backends ---------------------------------------------
 

@@ -19,12 +19,11 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
-from cognito_sso.errors import ConfigurationError
 from cognito_sso.sessions import redis_layout as layout
 from cognito_sso.sessions.base import (
-    Clock,
+    ExpirySettings,
     SessionStore,
     SessionStoreUnavailableError,
     StoredSession,
@@ -39,7 +38,6 @@ from cognito_sso.sessions.base import (
 )
 from cognito_sso.sessions.cache import DEFAULT_CAPACITY, SessionCache
 from cognito_sso.sessions.locks import StoreLocks
-from cognito_sso.sessions.redis_tracking import InvalidationTracker
 
 if TYPE_CHECKING:
     import redis as redis_lib
@@ -61,32 +59,18 @@ class RedisSessionStore(SessionStore):
         self,
         url: str,
         *,
-        idle_timeout: float,
-        absolute_timeout: float,
-        clock: Clock = time.time,
-        touch_interval: float | None = None,
         key_prefix: str = "cognito-sso:",
         socket_timeout: float = 2.0,
         cache_size: int = DEFAULT_CAPACITY,
+        **expiry: Unpack[ExpirySettings],
     ) -> None:
-        super().__init__(
-            idle_timeout=idle_timeout,
-            absolute_timeout=absolute_timeout,
-            clock=clock,
-            touch_interval=touch_interval,
-        )
+        super().__init__(**expiry)
         self._keys = layout.RedisKeys(key_prefix)
         redis = layout.import_redis()
-        options = layout.client_options(redis, redis.retry.Retry, socket_timeout)
         self._errors = redis.exceptions
-        try:
-            self._client: redis_lib.Redis = redis.Redis.from_url(layout.redis_url(url), **options)
-        except ValueError as exc:
-            raise ConfigurationError(f"invalid Redis URL: {type(exc).__name__}") from None
+        self._client: redis_lib.Redis = layout.sync_client(redis, url, socket_timeout)
         self._cache: SessionCache[StoredSession] = SessionCache(cache_size)
-        self._tracker = InvalidationTracker(
-            self._client, self._session_key(""), self._cache, errors=(redis.exceptions.RedisError,)
-        )
+        self._tracker = layout.session_tracker(redis, self._client, self._keys, self._cache)
         self._create_script = self._client.register_script(layout.CREATE)
         self._touch_script = self._client.register_script(layout.TOUCH)
         self.locks: RedisLocks = RedisLocks(self._client, self._guard, self._keys.locks)

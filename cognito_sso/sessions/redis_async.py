@@ -16,18 +16,16 @@ import contextlib
 import dataclasses
 import logging
 import secrets
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from cognito_sso.aio.loops import PerLoop
-from cognito_sso.errors import ConfigurationError
 from cognito_sso.random_token import random_token
 from cognito_sso.sessions import redis_layout as layout
 from cognito_sso.sessions.base import (
-    Clock,
     ExpiryRules,
+    ExpirySettings,
     SessionStoreUnavailableError,
     StoredSession,
     UpdateFn,
@@ -41,7 +39,6 @@ from cognito_sso.sessions.base import (
 )
 from cognito_sso.sessions.cache import DEFAULT_CAPACITY, SessionCache
 from cognito_sso.sessions.locks import lock_arguments, poll_pauses
-from cognito_sso.sessions.redis_tracking import InvalidationTracker
 
 __all__ = ["AsyncRedisLocks", "AsyncRedisSessionStore"]
 
@@ -66,20 +63,12 @@ class AsyncRedisSessionStore(ExpiryRules):
         self,
         url: str,
         *,
-        idle_timeout: float,
-        absolute_timeout: float,
-        clock: Clock = time.time,
-        touch_interval: float | None = None,
         key_prefix: str = "cognito-sso:",
         socket_timeout: float = 2.0,
         cache_size: int = DEFAULT_CAPACITY,
+        **expiry: Unpack[ExpirySettings],
     ) -> None:
-        super().__init__(
-            idle_timeout=idle_timeout,
-            absolute_timeout=absolute_timeout,
-            clock=clock,
-            touch_interval=touch_interval,
-        )
+        super().__init__(**expiry)
         self._keys = layout.RedisKeys(key_prefix)
         redis = layout.import_redis()
         client_class = layout.import_redis("redis.asyncio").Redis
@@ -87,30 +76,22 @@ class AsyncRedisSessionStore(ExpiryRules):
             redis, layout.import_redis("redis.asyncio.retry").Retry, socket_timeout
         )
         self._errors = redis.exceptions
-        url = layout.redis_url(url)
 
         def connect() -> _Connection:
-            client = client_class.from_url(url, **options)
+            client = layout.connect(client_class, url, options)
             scripts = (
                 client.register_script(s) for s in (layout.CREATE, layout.TOUCH, layout.RELEASE)
             )
             return _Connection(client, *scripts)
 
-        try:
-            connect()  # checks the URL now (a client connects on first use only)
-        except ValueError as exc:
-            raise ConfigurationError(f"invalid Redis URL: {type(exc).__name__}") from None
+        connect()  # checks the URL now (a client connects on first use only)
         self._connection: PerLoop[_Connection] = PerLoop(connect)
         # Sessions read may be kept by the blocking side (aio.stores.LoopBridgedStore) in a
         # process-local cache, kept true by the same invalidation connection as the sync
         # store's: a blocking one, used from worker threads only (never on the loop).
         self.cache: SessionCache[StoredSession] = SessionCache(cache_size)
-        sync_options = layout.client_options(redis, redis.retry.Retry, socket_timeout)
-        self.tracker = InvalidationTracker(
-            redis.Redis.from_url(url, **sync_options),
-            self._keys.session(""),
-            self.cache,
-            errors=(redis.exceptions.RedisError,),
+        self.tracker = layout.session_tracker(
+            redis, layout.sync_client(redis, url, socket_timeout), self._keys, self.cache
         )
         self.locks = AsyncRedisLocks(self._connection, self._guard, self._keys.locks)
 

@@ -30,6 +30,8 @@ from cognito_sso.sessions.base import (
     StoredSession,
     as_timestamp,
 )
+from cognito_sso.sessions.cache import SessionCache
+from cognito_sso.sessions.redis_tracking import InvalidationTracker
 
 __all__ = [
     "CREATE",
@@ -38,6 +40,7 @@ __all__ = [
     "TOUCH",
     "RedisKeys",
     "client_options",
+    "connect",
     "import_redis",
     "is_wrong_type",
     "loaded_session",
@@ -45,7 +48,9 @@ __all__ = [
     "parse_session",
     "redis_guard",
     "redis_url",
+    "session_tracker",
     "split_transient",
+    "sync_client",
     "transient_value",
 ]
 
@@ -138,6 +143,30 @@ def client_options(redis: Any, retry_class: Any, socket_timeout: float) -> dict[
         ),
         "decode_responses": False,
     }
+
+
+def connect(client_class: Any, url: str, options: Mapping[str, Any]) -> Any:
+    """``client_class.from_url`` for ``url`` (checked); a URL redis-py cannot parse is a
+    ConfigurationError naming only its kind (the URL may hold a password)."""
+    try:
+        return client_class.from_url(redis_url(url), **options)
+    except ValueError as exc:
+        raise ConfigurationError(f"invalid Redis URL: {type(exc).__name__}") from None
+
+
+def sync_client(redis: Any, url: str, socket_timeout: float) -> Any:
+    """A blocking ``redis.Redis`` for ``url`` with :func:`client_options`."""
+    return connect(redis.Redis, url, client_options(redis, redis.retry.Retry, socket_timeout))
+
+
+def session_tracker(
+    redis: Any, client: Any, keys: RedisKeys, cache: SessionCache[StoredSession]
+) -> InvalidationTracker:
+    """The tracker that keeps ``cache`` true for the sessions under ``keys`` (over a blocking
+    ``client``'s connection pool)."""
+    return InvalidationTracker(
+        client, keys.session(""), cache, errors=(redis.exceptions.RedisError,)
+    )
 
 
 @contextlib.contextmanager

@@ -10,9 +10,10 @@ import math
 import os
 import sqlite3
 import time
+from typing import Unpack
 
 from cognito_sso.sessions.base import (
-    Clock,
+    ExpirySettings,
     SessionStore,
     SessionStoreUnavailableError,
     StoredSession,
@@ -90,20 +91,12 @@ class SQLiteSessionStore(SessionStore):
         self,
         path: str | os.PathLike[str],
         *,
-        idle_timeout: float,
-        absolute_timeout: float,
-        clock: Clock = time.time,
-        touch_interval: float | None = None,
         busy_timeout: float = 5.0,
         cleanup_interval: float = 300.0,
         cache_size: int = DEFAULT_CAPACITY,
+        **expiry: Unpack[ExpirySettings],
     ) -> None:
-        super().__init__(
-            idle_timeout=idle_timeout,
-            absolute_timeout=absolute_timeout,
-            clock=clock,
-            touch_interval=touch_interval,
-        )
+        super().__init__(**expiry)
         self._db = SQLiteFile(path, schema=_SCHEMA, busy_timeout=busy_timeout)
         self.path = self._db.path
         self.locks: SQLiteLocks = SQLiteLocks(self._db)
