@@ -21,6 +21,7 @@ from cognito_sso.strict_json import parse_json_without_duplicates
 __all__ = [
     "RecordError",
     "decode_object",
+    "decode_record",
     "encode_object",
     "read_number",
     "read_optional_str",
@@ -48,6 +49,19 @@ def decode_object(raw: bytes | str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise RecordError("not a JSON object")
     return value
+
+
+def decode_record(
+    raw: bytes | str, formats: tuple[int, ...], what: str, *, default: int | None = None
+) -> dict[str, Any]:
+    """The JSON object in ``raw`` if its format version ``v`` (absent: ``default``) is one of
+    ``formats``; RecordError (``unknown {what} format``) otherwise."""
+    data = decode_object(raw)
+    version = data.get("v", default)
+    # a tuple, not a set: a hostile "v" may be unhashable (a list) and must not raise TypeError
+    if isinstance(version, bool) or version not in formats:
+        raise RecordError(f"unknown {what} format")
+    return data
 
 
 def read_str(data: Mapping[str, Any], name: str) -> str:

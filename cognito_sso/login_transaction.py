@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from cognito_sso.json_records import (
-    RecordError,
-    decode_object,
+    decode_record,
     encode_object,
     read_str,
 )
@@ -52,10 +51,7 @@ class LoginTransaction:
     @classmethod
     def from_json(cls, raw: bytes | str) -> LoginTransaction:
         """Decode a stored transaction; RecordError for anything else."""
-        data = decode_object(raw)
-        version = data.get("v")
-        if isinstance(version, bool) or version != TRANSACTION_FORMAT:
-            raise RecordError("unknown login transaction format")
+        data = decode_record(raw, (TRANSACTION_FORMAT,), "login transaction")
         return cls(
             state=read_str(data, "state"),
             nonce=read_str(data, "nonce"),

@@ -22,7 +22,7 @@ from cognito_sso.config_keys import ADMIN_SCOPE
 from cognito_sso.errors import InvalidClaimError
 from cognito_sso.json_records import (
     RecordError,
-    decode_object,
+    decode_record,
     encode_object,
     read_number,
     read_optional_str,
@@ -37,7 +37,7 @@ __all__ = ["SESSION_FORMAT", "Session", "SessionTokens"]
 SESSION_FORMAT: Final = 2
 """Format version written by :meth:`Session.to_json` (1: the same fields without ``"v"``)."""
 
-_READABLE_FORMATS: Final = frozenset({1, 2})
+_READABLE_FORMATS: Final = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -179,10 +179,7 @@ class Session:
     @classmethod
     def from_json(cls, raw: bytes | str) -> Session:
         """Decode a stored session of any readable format; RecordError otherwise."""
-        data = decode_object(raw)
-        version = data.get("v", 1)
-        if isinstance(version, bool) or version not in _READABLE_FORMATS:
-            raise RecordError("unknown session format")
+        data = decode_record(raw, _READABLE_FORMATS, "session", default=1)
         claims = data.get("claims")
         if not isinstance(claims, dict):
             raise RecordError("field 'claims' is not an object")

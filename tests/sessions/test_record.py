@@ -143,6 +143,7 @@ UNREADABLE: list[bytes] = [
     b"[" * 100_000,
     json.dumps({**FORMAT_1, "v": 99}).encode(),
     json.dumps({**FORMAT_1, "v": True}).encode(),
+    json.dumps({**FORMAT_1, "v": [1]}).encode(),  # not hashable: still a RecordError
     json.dumps({**FORMAT_1, "sub": None}).encode(),
     json.dumps({**FORMAT_1, "access_exp": "later"}).encode(),
     json.dumps({**FORMAT_1, "checked_at": None}).encode(),
@@ -200,6 +201,7 @@ TRANSACTION = {
         b"{}",
         b"null",
         json.dumps({**TRANSACTION, "v": 2}).encode(),
+        json.dumps({**TRANSACTION, "v": [1]}).encode(),
         json.dumps({**TRANSACTION, "nonce": 5}).encode(),
         json.dumps({k: v for k, v in TRANSACTION.items() if k != "state"}).encode(),
     ],
