@@ -7,14 +7,13 @@ cookie value) and lives at most 10 minutes ([U] Cognito's own limit is not docum
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from cognito_sso.local.web.stores import _ExpiringStore
+from cognito_sso.local.web.stores import _ExpiringStore, same_browser
 
 FEDERATION_SECONDS: Final = 600
 
@@ -64,10 +63,5 @@ class FederationTransactions(_ExpiringStore[FederationTransaction]):
         """The live transaction for `state` started by this browser; it is used up either way."""
         if not state or len(state) > 128:
             return None
-        with self._lock:
-            txn = self._items.pop(state, None)
-        if txn is None or txn.expires_at <= self._clock() or browser_id is None:
-            return None
-        if not hmac.compare_digest(txn.browser_id, browser_id):
-            return None
-        return txn
+        txn = self._live(state, take=True)
+        return txn if txn is not None and same_browser(txn.browser_id, browser_id) else None

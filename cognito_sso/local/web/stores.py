@@ -34,6 +34,12 @@ MAX_TRANSACTIONS: Final = 10_000
 Record = TypeVar("Record")
 
 
+def same_browser(started_by: str, browser_id: str | None) -> bool:
+    """Whether a transaction started by ``started_by`` (a CSRF cookie value) is this
+    browser's (compared in constant time)."""
+    return browser_id is not None and hmac.compare_digest(started_by, browser_id)
+
+
 class _ExpiringStore(Generic[Record]):
     """A thread-safe map of random id -> record that drops records once they expire."""
 
@@ -47,6 +53,21 @@ class _ExpiringStore(Generic[Record]):
         """Drop expired records (callers hold ``self._lock``)."""
         for key in [k for k, record in self._items.items() if self._expiry(record) <= now]:
             del self._items[key]
+
+    def _live(self, key: str, *, take: bool = False) -> Record | None:
+        """The record under ``key`` while it lives (``take``: removed from the store either
+        way, so it works once)."""
+        with self._lock:
+            record = self._items.pop(key, None) if take else self._items.get(key)
+        if record is None or self._expiry(record) <= self._clock():
+            return None
+        return record
+
+    def _put(self, key: str, record: Record) -> Record:
+        """Replace the record under ``key``."""
+        with self._lock:
+            self._items[key] = record
+        return record
 
     def _add_bounded(self, key: str, record: Record, now: float) -> None:
         """Store `record`, keeping at most `MAX_TRANSACTIONS` (the oldest go first)."""
@@ -115,11 +136,7 @@ class CodeStore(_ExpiringStore[AuthorizationCode]):
 
     def redeem(self, code: str) -> AuthorizationCode | None:
         """Take ``code`` out of the store: a code works once, even when the exchange fails."""
-        with self._lock:
-            record = self._items.pop(code, None)
-        if record is None or record.expires_at <= self._clock():
-            return None
-        return record
+        return self._live(code, take=True)
 
 
 # --- single sign-on sessions ------------------------------------------------------------
@@ -242,13 +259,8 @@ class LoginTransactions(_ExpiringStore[LoginTransaction]):
         """The live transaction ``txn_id`` of this browser, or ``None``."""
         if not txn_id or not browser_id or len(txn_id) > 64:
             return None
-        with self._lock:
-            txn = self._items.get(txn_id)
-        if txn is None or txn.expires_at <= self._clock():
-            return None
-        if not hmac.compare_digest(txn.browser_id, browser_id):
-            return None
-        return txn
+        txn = self._live(txn_id)
+        return txn if txn is not None and same_browser(txn.browser_id, browser_id) else None
 
     def advance(
         self,
@@ -266,16 +278,11 @@ class LoginTransactions(_ExpiringStore[LoginTransaction]):
             missing_attributes=missing_attributes,
             mfa_secret=None,
         )
-        with self._lock:
-            self._items[txn.id] = updated
-        return updated
+        return self._put(txn.id, updated)
 
     def remember_secret(self, txn: LoginTransaction, secret: str) -> LoginTransaction:
         """Keep the TOTP secret shown on the set-up page (shown again on a wrong code)."""
-        updated = replace(txn, mfa_secret=secret)
-        with self._lock:
-            self._items[txn.id] = updated
-        return updated
+        return self._put(txn.id, replace(txn, mfa_secret=secret))
 
     def finish(self, txn: LoginTransaction) -> None:
         """Forget a completed or abandoned transaction."""
