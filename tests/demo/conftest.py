@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,22 +9,16 @@ import pytest
 
 from demo_apps.extra_clients import ExtraClient
 from demo_apps.runner import DemoStack, start_stack
+from tests.ports import free_port
 
 #: Short so the single-logout test waits only a moment.
 CHECK_INTERVAL = 2.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def demo_extra_client() -> ExtraClient:
     """An app of "yours" the stack registers with ``--extra-client`` (served by a test)."""
-    return ExtraClient("notes", f"http://127.0.0.1:{_free_port()}/auth/callback")
+    return ExtraClient("notes", f"http://127.0.0.1:{free_port()}/auth/callback")
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ import httpx
 
 from cognito_sso.provisioning.spec import load_spec
 from demo_apps.runner import DEFAULT_SPEC, with_service_urls
+from tests.ports import free_ports
 
 
 def test_with_service_urls_moves_only_the_origin() -> None:
@@ -26,17 +27,6 @@ def test_with_service_urls_moves_only_the_origin() -> None:
     assert billing.logout_urls == ("http://localhost:6101/auth/logged-out",)
     assert reports == next(c for c in spec.clients if c.name == "reports")
     assert replace(moved, clients=spec.clients) == spec
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def _run_demo_until_ready(args: list[str]) -> tuple[subprocess.Popen[str], list[str]]:
@@ -60,7 +50,7 @@ def _run_demo_until_ready(args: list[str]) -> tuple[subprocess.Popen[str], list[
 
 
 def test_command_prints_everything_and_stops_cleanly_twice_in_a_row(tmp_path: Path) -> None:
-    idp, billing, reports, audit = _free_ports(4)
+    idp, billing, reports, audit = free_ports(4)
     args = [
         "--state-dir", str(tmp_path / "state"),
         "--idp-port", str(idp), "--billing-port", str(billing), "--reports-port", str(reports),
@@ -95,7 +85,7 @@ def test_command_explains_a_busy_port(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        idp, reports, audit = _free_ports(3)
+        idp, reports, audit = free_ports(3)
         argv = [
             sys.executable, "-m", "demo_apps.runner", "--state-dir", str(tmp_path),
             "--idp-port", str(idp), "--billing-port", str(port), "--reports-port", str(reports),

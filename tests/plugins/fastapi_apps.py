@@ -9,12 +9,10 @@ stopped at teardown.
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-import httpx
 import pytest
 import uvicorn
 from fastapi import Depends, FastAPI, Request
@@ -22,7 +20,7 @@ from fastapi.responses import HTMLResponse
 
 from cognito_sso.fastapi import CognitoSSO, User
 from tests.aio import run_in_fresh_loop
-from tests.plugins.flask_apps import PERMISSIONS, SCOPES, SECRET_KEY, SSOEnv
+from tests.plugins.flask_apps import SCOPES, ServedApp, SSOEnv
 
 
 @dataclass
@@ -59,33 +57,14 @@ def serve_asgi(app_factory: Callable[[str], Any]) -> tuple[ServedASGI, Any]:
 
 
 @dataclass
-class RunningASGIApp:
-    base_url: str
+class RunningASGIApp(ServedApp):
     app: FastAPI
     sso: CognitoSSO
-    client_id: str
-    client_secret: str | None
     served: ServedASGI
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
 
     @property
     def cookie_name(self) -> str:
         return self.sso.state.config.cookie_name
-
-    def session_id(self, browser: Any) -> str:
-        value = browser.http.cookies.get(self.cookie_name)
-        assert value, "no session cookie"
-        return str(value)
-
-    def log_out(self, browser: Any) -> httpx.Response:
-        """Sign out the way a page's logout form does (CSRF token from the home page)."""
-        home = browser.get(self.url("/"))
-        token = home.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        return browser.http.post(  # type: ignore[no-any-return]
-            self.url("/auth/logout"), data={"csrf_token": token}, headers={"Origin": self.base_url}
-        )
 
 
 @dataclass
@@ -114,38 +93,17 @@ class FastAPIEnv:
             registered = dict(
                 client or env.client(base_url, secret=secret, scopes=scopes, **(client_extra or {}))
             )
-            store = env.tmp_path / f"sessions-{uuid.uuid4().hex[:6]}.db"
-            sso = CognitoSSO(
-                {
-                    "SECRET_KEY": SECRET_KEY,
-                    "COGNITO_ISSUER": env.issuer,
-                    "COGNITO_ENDPOINT_URL": env.idp.base_url,
-                    "COGNITO_CLIENT_ID": registered["ClientId"],
-                    "COGNITO_CLIENT_SECRET": registered.get("ClientSecret"),
-                    "COGNITO_REDIRECT_URI": f"{base_url}/auth/callback",
-                    "COGNITO_SCOPES": list(scopes),
-                    "COGNITO_PERMISSIONS": PERMISSIONS,
-                    "COGNITO_SESSION_STORE": str(store),
-                    **(config or {}),
-                }
-            )
+            sso = CognitoSSO({**env.app_config(base_url, registered, scopes), **(config or {})})
             app = FastAPI()
             app.include_router(sso.router)
             install_views(app, sso)
             if setup is not None:
                 setup(app, sso)
-            made.update(app=app, sso=sso, client=registered, base_url=base_url)
+            made.update(env.served_fields(base_url, registered), app=app, sso=sso)
             return app
 
         served, _ = serve_asgi(factory)
-        running = RunningASGIApp(
-            base_url=made["base_url"],
-            app=made["app"],
-            sso=made["sso"],
-            client_id=made["client"]["ClientId"],
-            client_secret=made["client"].get("ClientSecret"),
-            served=served,
-        )
+        running = RunningASGIApp(served=served, **made)
         self.running.append(running)
         return running
 

@@ -220,20 +220,19 @@ class Browser:
 
 
 @dataclass
-class RunningApp:
+class ServedApp:
+    """What the tests use of a served app, Flask or FastAPI (``RunningASGIApp``)."""
+
     base_url: str
-    app: Flask
-    sso: CognitoSSO
     client_id: str
     client_secret: str | None
-    served: Served
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
 
     @property
     def cookie_name(self) -> str:
-        return self.sso.state(self.app).config.cookie_name
+        raise NotImplementedError
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
 
     def session_id(self, browser: Browser) -> str:
         """The browser's session cookie for this app (fails when there is none)."""
@@ -248,6 +247,17 @@ class RunningApp:
         return browser.http.post(
             self.url("/auth/logout"), data={"csrf_token": token}, headers={"Origin": self.base_url}
         )
+
+
+@dataclass
+class RunningApp(ServedApp):
+    app: Flask
+    sso: CognitoSSO
+    served: Served
+
+    @property
+    def cookie_name(self) -> str:
+        return self.sso.state(self.app).config.cookie_name
 
     def burst(self, session_id: str, path: str, count: int) -> list[int]:
         """``count`` simultaneous GETs of ``path`` with one session cookie; their statuses."""
@@ -338,6 +348,32 @@ class SSOEnv:
         params.update(extra)
         return dict(self.cognito.create_user_pool_client(**params)["UserPoolClient"])
 
+    def app_config(
+        self, base_url: str, client: Mapping[str, Any], scopes: Sequence[str]
+    ) -> dict[str, Any]:
+        """The configuration of a test app served at ``base_url`` as app client ``client``
+        (sessions in a new SQLite file)."""
+        return {
+            "SECRET_KEY": SECRET_KEY,
+            "COGNITO_ISSUER": self.issuer,
+            "COGNITO_ENDPOINT_URL": self.idp.base_url,
+            "COGNITO_CLIENT_ID": client["ClientId"],
+            "COGNITO_CLIENT_SECRET": client.get("ClientSecret"),
+            "COGNITO_REDIRECT_URI": f"{base_url}/auth/callback",
+            "COGNITO_SCOPES": list(scopes),
+            "COGNITO_PERMISSIONS": PERMISSIONS,
+            "COGNITO_SESSION_STORE": str(self.tmp_path / f"sessions-{uuid.uuid4().hex[:6]}.db"),
+        }
+
+    @staticmethod
+    def served_fields(base_url: str, client: Mapping[str, Any]) -> dict[str, Any]:
+        """The :class:`ServedApp` fields of an app served at ``base_url`` as ``client``."""
+        return {
+            "base_url": base_url,
+            "client_id": client["ClientId"],
+            "client_secret": client.get("ClientSecret"),
+        }
+
     def app(
         self,
         *,
@@ -353,34 +389,17 @@ class SSOEnv:
         def factory(base_url: str) -> WSGIApp:
             client = self.client(base_url, secret=secret, scopes=scopes, **(client_extra or {}))
             app = Flask(f"app_{uuid.uuid4().hex[:6]}", instance_path=str(self.tmp_path / "inst"))
-            app.config.update(
-                SECRET_KEY=SECRET_KEY,
-                COGNITO_ISSUER=self.issuer,
-                COGNITO_ENDPOINT_URL=self.idp.base_url,
-                COGNITO_CLIENT_ID=client["ClientId"],
-                COGNITO_CLIENT_SECRET=client.get("ClientSecret"),
-                COGNITO_REDIRECT_URI=f"{base_url}/auth/callback",
-                COGNITO_SCOPES=list(scopes),
-                COGNITO_PERMISSIONS=PERMISSIONS,
-                COGNITO_SESSION_STORE=str(self.tmp_path / f"sessions-{uuid.uuid4().hex[:6]}.db"),
-            )
+            app.config.update(self.app_config(base_url, client, scopes))
             app.config.update(config or {})
             sso = CognitoSSO(app)
             install_views(app, sso)
             if setup is not None:
                 setup(app, sso)
-            made.update(app=app, sso=sso, client=client, base_url=base_url)
+            made.update(self.served_fields(base_url, client), app=app, sso=sso)
             return app
 
         served, _ = serve(factory)
-        running = RunningApp(
-            base_url=made["base_url"],
-            app=made["app"],
-            sso=made["sso"],
-            client_id=made["client"]["ClientId"],
-            client_secret=made["client"].get("ClientSecret"),
-            served=served,
-        )
+        running = RunningApp(served=served, **made)
         self.apps.append(running)
         return running
 

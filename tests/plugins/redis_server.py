@@ -26,15 +26,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
+
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 _START_TIMEOUT = 10.0
 _STOP_TIMEOUT = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _ping(port: int, timeout: float = 0.5) -> bool:
@@ -64,7 +60,7 @@ class RedisServer:
         self.binary = binary
         self.directory = directory
         self.appendonly = appendonly
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
