@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,11 +17,18 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from cognito_sso.local.testing import make_cognito_client
 from demo_apps.runner import DemoStack, DemoUser, start_stack
-from tests.demo.conftest import CHECK_INTERVAL
+from tests.demo.browser_steps import (
+    NEW_PASSWORD,
+    Shots,
+    billing_forbidden,
+    first_sign_in,
+    navigations,
+    sign_in,
+    until_sent_to_sign_in,
+)
+from tests.ports import free_ports
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
-
-NEW_PASSWORD = "Demo-Passw0rd!"
 
 
 def _user(stack: DemoStack, key: str) -> DemoUser:
@@ -31,45 +37,20 @@ def _user(stack: DemoStack, key: str) -> DemoUser:
     return user
 
 
-class Shots:
-    """Numbered full-page screenshots in the test's output folder."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.count = 0
-
-    def __call__(self, page: Page, name: str) -> None:
-        self.count += 1
-        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
-
-
-def _on_idp(page: Page, stack: DemoStack, path: str) -> bool:
-    parts = urlsplit(page.url)
-    return f"{parts.scheme}://{parts.netloc}" == stack.idp_url and parts.path == path
-
-
-def _first_sign_in(page: Page, stack: DemoStack, user: DemoUser, shots: Shots, name: str) -> None:
-    """On the hosted UI: temporary password, then choose a new one."""
-    expect(page.locator("input[name=password]")).to_be_visible()
-    assert _on_idp(page, stack, "/login"), page.url
-    page.fill("input[name=username]", user.email)
-    page.fill("input[name=password]", user.temporary_password or "")
-    shots(page, f"{name}-sign-in")
-    page.click("button[type=submit]")
-    expect(page.locator("input[name=new_password]")).to_be_visible()
-    page.fill("input[name=new_password]", NEW_PASSWORD)
-    page.fill("input[name=confirm_password]", NEW_PASSWORD)
-    shots(page, f"{name}-new-password")
-    page.click("button[type=submit]")
-
-
-def _navigations(context: BrowserContext) -> list[str]:
-    urls: list[str] = []
-    context.on(
-        "request",
-        lambda request: urls.append(request.url) if request.is_navigation_request() else None,
+def _signed_in_page(
+    stack: DemoStack, new_context: Callable[..., BrowserContext], key: str, url: str
+) -> Page:
+    """A new browser's page signed in as the demo user ``key`` (given a permanent password,
+    skipping the new-password step) after opening ``url``."""
+    user = _user(stack, key)
+    outputs = json.loads(stack.outputs_path.read_text())
+    make_cognito_client(stack.idp_url).admin_set_user_password(
+        UserPoolId=outputs["pool_id"], Username=user.email, Password=NEW_PASSWORD, Permanent=True
     )
-    return urls
+    page = new_context().new_page()
+    page.goto(url)
+    sign_in(page, stack, user.email, NEW_PASSWORD)
+    return page
 
 
 def test_one_sign_in_and_one_sign_out_across_both_services(
@@ -87,7 +68,7 @@ def test_one_sign_in_and_one_sign_out_across_both_services(
     alice_context = new_context()
     page = alice_context.new_page()
     page.goto(stack.billing_url + "/")
-    _first_sign_in(page, stack, alice, shots, "alice")
+    first_sign_in(page, stack, alice, shots, "alice")
     expect(page).to_have_url(re.compile(re.escape(stack.billing_url) + r"/invoices"))
     expect(page.get_by_role("heading", name="Invoices")).to_be_visible()
     expect(page.get_by_test_id("user-name")).to_have_text("Alice Example")
@@ -107,12 +88,12 @@ def test_one_sign_in_and_one_sign_out_across_both_services(
     shots(page, "alice-invoice-created")
 
     # 2. alice opens reports: no sign-in form, her name is shown, the chart has her invoice.
-    navigations = _navigations(alice_context)
+    visited = navigations(alice_context)
     page.goto(stack.reports_url + "/")
     expect(page).to_have_url(stack.reports_url + "/")
     expect(page.get_by_test_id("user-name")).to_have_text("Alice Example")
-    assert not any(urlsplit(u).path == "/login" for u in navigations), navigations
-    assert any(u.startswith(stack.idp_url + "/oauth2/authorize") for u in navigations)
+    assert not any(urlsplit(u).path == "/login" for u in visited), visited
+    assert any(u.startswith(stack.idp_url + "/oauth2/authorize") for u in visited)
     recent = page.locator(f"[data-testid=recent-invoices] tr[data-invoice='{number}']")
     expect(recent).to_contain_text(customer)
     this_month = datetime.now(UTC).strftime("%Y-%m")
@@ -134,18 +115,12 @@ def test_one_sign_in_and_one_sign_out_across_both_services(
     bob_context = new_context()
     bob_page = bob_context.new_page()
     bob_page.goto(stack.reports_url + "/")
-    _first_sign_in(bob_page, stack, bob, shots, "bob")
+    first_sign_in(bob_page, stack, bob, shots, "bob")
     expect(bob_page).to_have_url(stack.reports_url + "/")
     expect(bob_page.get_by_test_id("user-name")).to_have_text("Bob Example")
     expect(bob_page.locator("svg.chart")).to_be_visible()
     shots(bob_page, "bob-reports")
-    response = bob_page.goto(stack.billing_url + "/invoices/new")
-    assert response is not None and response.status == 403
-    forbidden = bob_page.get_by_test_id("forbidden")
-    expect(forbidden).to_be_visible()
-    expect(bob_page.get_by_test_id("missing-groups").locator("li").first).to_have_text("billing")
-    expect(bob_page.get_by_test_id("missing-permissions")).to_have_text("invoices:create")
-    expect(forbidden).to_contain_text("member of reports")
+    expect(billing_forbidden(bob_page, stack)).to_contain_text("member of reports")
     shots(bob_page, "bob-forbidden")
 
     # 4. alice signs out in reports; after the check interval billing sends her to the sign-in
@@ -155,14 +130,7 @@ def test_one_sign_in_and_one_sign_out_across_both_services(
     expect(page).to_have_url(re.compile(re.escape(stack.reports_url) + "/auth/logged-out"))
     shots(page, "alice-signed-out")
     billing_page = alice_context.new_page()
-    deadline = datetime.now(UTC).timestamp() + CHECK_INTERVAL * 10 + 10
-    while True:
-        billing_page.goto(stack.billing_url + "/invoices")
-        if _on_idp(billing_page, stack, "/login"):
-            break
-        assert datetime.now(UTC).timestamp() < deadline, "billing kept alice signed in"
-        billing_page.wait_for_timeout(CHECK_INTERVAL * 500)
-    expect(billing_page.locator("input[name=password]")).to_be_visible()
+    until_sent_to_sign_in(billing_page, stack, stack.billing_url + "/invoices")
     shots(billing_page, "alice-asked-for-password-again")
     # bob was not signed out by alice's sign-out
     bob_page.goto(stack.reports_url + "/")
@@ -191,16 +159,7 @@ def test_an_admin_voids_an_invoice_and_is_told_which_group_reports_needs(
 ) -> None:
     stack = demo_stack
     shots = Shots(browser_output)
-    outputs = json.loads(stack.outputs_path.read_text())
-    carol = _user(stack, "carol")
-    make_cognito_client(stack.idp_url).admin_set_user_password(
-        UserPoolId=outputs["pool_id"], Username=carol.email, Password=NEW_PASSWORD, Permanent=True
-    )
-    page = new_context().new_page()
-    page.goto(stack.billing_url + "/invoices")
-    page.fill("input[name=username]", carol.email)
-    page.fill("input[name=password]", NEW_PASSWORD)
-    page.click("button[type=submit]")
+    page = _signed_in_page(stack, new_context, "carol", stack.billing_url + "/invoices")
     expect(page.get_by_role("heading", name="Invoices")).to_be_visible()
     expect(page.get_by_test_id("user-permissions")).to_contain_text("invoices:void")
     page.get_by_role("link", name="New invoice").click()
@@ -238,17 +197,6 @@ def test_an_admin_voids_an_invoice_and_is_told_which_group_reports_needs(
     shots(page, "carol-reports-forbidden")
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 def test_a_second_run_ignores_the_first_runs_sessions(
     tmp_path: Path,
     new_context: Callable[..., BrowserContext],
@@ -256,7 +204,7 @@ def test_a_second_run_ignores_the_first_runs_sessions(
 ) -> None:
     """Same ports, same state dir, same browser: the old cookies lead to a clean sign-in."""
     shots = Shots(browser_output)
-    idp, billing, reports = _free_ports(3)
+    idp, billing, reports = free_ports(3)
     context = new_context()
     page = context.new_page()
 
@@ -267,13 +215,13 @@ def test_a_second_run_ignores_the_first_runs_sessions(
 
     with start() as first:
         page.goto(first.billing_url + "/invoices")
-        _first_sign_in(page, first, _user(first, "alice"), shots, "first-run")
+        first_sign_in(page, first, _user(first, "alice"), shots, "first-run")
         expect(page.get_by_role("heading", name="Invoices")).to_be_visible()
         invoices = page.locator("tr[data-invoice]").count()
     with start() as second:
         assert any(c["name"] == "billing_sso" for c in context.cookies())  # the stale cookie
         page.goto(second.billing_url + "/invoices")
-        _first_sign_in(page, second, _user(second, "alice"), shots, "second-run")
+        first_sign_in(page, second, _user(second, "alice"), shots, "second-run")
         expect(page.get_by_role("heading", name="Invoices")).to_be_visible()
         expect(page.locator("tr[data-invoice]")).to_have_count(invoices)  # data kept
         shots(page, "second-run-invoices")
@@ -285,19 +233,10 @@ def test_reports_explains_when_billing_is_unreachable(
     browser_output: Path,
 ) -> None:
     stack = demo_stack
-    outputs = json.loads(stack.outputs_path.read_text())
-    bob = _user(stack, "bob")
-    make_cognito_client(stack.idp_url).admin_set_user_password(
-        UserPoolId=outputs["pool_id"], Username=bob.email, Password=NEW_PASSWORD, Permanent=True
-    )
-    page = new_context().new_page()
-    page.goto(stack.reports_url + "/")
-    page.fill("input[name=username]", bob.email)
-    page.fill("input[name=password]", NEW_PASSWORD)
-    page.click("button[type=submit]")
+    page = _signed_in_page(stack, new_context, "bob", stack.reports_url + "/")
     expect(page.locator("svg.chart")).to_be_visible()
 
-    (closed_port,) = _free_ports(1)
+    (closed_port,) = free_ports(1)
     config = stack.flask_apps["reports"].config
     config["REPORTS_BILLING_URL"] = f"http://127.0.0.1:{closed_port}"
     try:

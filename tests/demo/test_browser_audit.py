@@ -14,12 +14,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
 from cognito_sso.local.testing import make_cognito_client
 from demo_apps.runner import DemoStack
-from tests.demo.conftest import CHECK_INTERVAL
-from tests.demo.test_browser import Shots, _navigations, _on_idp
+from tests.demo.browser_steps import Shots, navigations, sign_in, until_sent_to_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -49,26 +48,6 @@ def _demo_user(stack: DemoStack, name: str, groups: tuple[str, ...]) -> str:
     return email
 
 
-def _sign_in(page: Page, stack: DemoStack, email: str) -> None:
-    expect(page.locator("input[name=password]")).to_be_visible()
-    assert _on_idp(page, stack, "/login"), page.url
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-
-
-def _until_sent_to_sign_in(page: Page, stack: DemoStack, url: str) -> None:
-    """Reload ``url`` until the service notices the sign-out (its next session check)."""
-    deadline = datetime.now(UTC).timestamp() + CHECK_INTERVAL * 10 + 10
-    while True:
-        page.goto(url)
-        if _on_idp(page, stack, "/login"):
-            break
-        assert datetime.now(UTC).timestamp() < deadline, f"{url} kept the user signed in"
-        page.wait_for_timeout(CHECK_INTERVAL * 500)
-    expect(page.locator("input[name=password]")).to_be_visible()
-
-
 def test_one_sign_in_and_one_sign_out_across_flask_and_fastapi(
     demo_stack: DemoStack,
     new_context: Callable[..., BrowserContext],
@@ -83,7 +62,7 @@ def test_one_sign_in_and_one_sign_out_across_flask_and_fastapi(
     context = new_context()
     page = context.new_page()
     page.goto(stack.billing_url + "/")
-    _sign_in(page, stack, dora)
+    sign_in(page, stack, dora, PASSWORD)
     expect(page.get_by_test_id("user-name")).to_have_text("Dora Example")
     customer = f"Audit Test {datetime.now(UTC):%H%M%S}"
     page.get_by_role("link", name="New invoice").click()
@@ -97,10 +76,10 @@ def test_one_sign_in_and_one_sign_out_across_flask_and_fastapi(
 
     # 2. audit (FastAPI): no sign-in form; the same header; her invoice's event is listed,
     #    read from billing's API with her access token.
-    navigations = _navigations(context)
+    visited = navigations(context)
     page.goto(stack.audit_url + "/")
     expect(page).to_have_url(stack.audit_url + "/")
-    assert not any(urlsplit(u).path == "/login" for u in navigations), navigations
+    assert not any(urlsplit(u).path == "/login" for u in visited), visited
     expect(page.get_by_test_id("user-name")).to_have_text("Dora Example")
     expect(page.get_by_test_id("user-groups")).to_contain_text("billing")
     expect(page.get_by_role("link", name="Billing")).to_be_visible()  # the shared top bar
@@ -117,7 +96,7 @@ def test_one_sign_in_and_one_sign_out_across_flask_and_fastapi(
     erin_context = new_context()
     erin_page = erin_context.new_page()
     erin_page.goto(stack.audit_url + "/")
-    _sign_in(erin_page, stack, erin)
+    sign_in(erin_page, stack, erin, PASSWORD)
     forbidden = erin_page.get_by_test_id("forbidden")
     expect(forbidden).to_be_visible()
     expect(erin_page.get_by_test_id("missing-groups")).to_contain_text("admins")
@@ -132,7 +111,7 @@ def test_one_sign_in_and_one_sign_out_across_flask_and_fastapi(
     expect(page.get_by_test_id("signed-out")).to_be_visible()  # the demo look, from FastAPI
     shots(page, "dora-signed-out")
     for url in (stack.billing_url + "/invoices", stack.reports_url + "/"):
-        _until_sent_to_sign_in(context.new_page(), stack, url)
+        until_sent_to_sign_in(context.new_page(), stack, url)
     # erin is not signed out by dora's sign-out
     erin_page.goto(stack.reports_url + "/")
     expect(erin_page.get_by_test_id("user-name")).to_have_text("Erin Example")
@@ -147,10 +126,10 @@ def test_sign_out_on_flask_ends_the_fastapi_session(
     context = new_context()
     page = context.new_page()
     page.goto(stack.audit_url + "/")
-    _sign_in(page, stack, frank)
+    sign_in(page, stack, frank, PASSWORD)
     expect(page.get_by_test_id("invoice-events")).to_be_visible()
     page.goto(stack.billing_url + "/invoices")  # silent sign-in on billing
     expect(page.get_by_test_id("user-name")).to_have_text("Frank Example")
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(re.escape(stack.billing_url) + "/auth/logged-out"))
-    _until_sent_to_sign_in(page, stack, stack.audit_url + "/")
+    until_sent_to_sign_in(page, stack, stack.audit_url + "/")

@@ -27,6 +27,31 @@ def sign_in(cognito_client: Any, client_id: str, username: str) -> Any:
     )
 
 
+def respond(
+    cognito_client: Any,
+    client_id: str,
+    challenge: Literal["MFA_SETUP", "SOFTWARE_TOKEN_MFA"],
+    session: str,
+    username: str,
+    code: str | None = None,
+) -> Any:
+    """Answer ``challenge`` for ``username`` (with the TOTP ``code`` when given)."""
+    responses = {"USERNAME": username}
+    if code is not None:
+        responses["SOFTWARE_TOKEN_MFA_CODE"] = code
+    return cognito_client.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName=challenge, Session=session, ChallengeResponses=responses
+    )
+
+
+def mfa_user(cognito_factory: CognitoFactory, username: str) -> str:
+    """The app client id of a new pool with MFA on and ``username`` in it."""
+    pool_id = mfa_pool(cognito_factory, "ON")
+    client_id: str = cognito_factory.app_client(pool_id)["ClientId"]
+    cognito_factory.user(pool_id, username)
+    return client_id
+
+
 def wrong_code(secret: str) -> str:
     totp = pyotp.TOTP(secret)
     now = time.time()
@@ -53,12 +78,7 @@ def test_mfa_on_requires_setup_then_challenges(
         Session=associated["Session"], UserCode=pyotp.TOTP(secret).now()
     )
     assert verified["Status"] == "SUCCESS"
-    done = cognito_client.respond_to_auth_challenge(
-        ClientId=client_id,
-        ChallengeName="MFA_SETUP",
-        Session=verified["Session"],
-        ChallengeResponses={"USERNAME": "totp@example.com"},
-    )
+    done = respond(cognito_client, client_id, "MFA_SETUP", verified["Session"], "totp@example.com")
     assert "AccessToken" in done["AuthenticationResult"]
     described = cognito_client.admin_get_user(UserPoolId=pool_id, Username="totp@example.com")
     assert described["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
@@ -67,23 +87,21 @@ def test_mfa_on_requires_setup_then_challenges(
     challenge = sign_in(cognito_client, client_id, "TOTP@example.com")
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     with pytest.raises(cognito_client.exceptions.CodeMismatchException):
-        cognito_client.respond_to_auth_challenge(
-            ClientId=client_id,
-            ChallengeName="SOFTWARE_TOKEN_MFA",
-            Session=challenge["Session"],
-            ChallengeResponses={
-                "USERNAME": "totp@example.com",
-                "SOFTWARE_TOKEN_MFA_CODE": wrong_code(secret),
-            },
+        respond(
+            cognito_client,
+            client_id,
+            "SOFTWARE_TOKEN_MFA",
+            challenge["Session"],
+            "totp@example.com",
+            wrong_code(secret),
         )
-    tokens = cognito_client.respond_to_auth_challenge(
-        ClientId=client_id,
-        ChallengeName="SOFTWARE_TOKEN_MFA",
-        Session=challenge["Session"],
-        ChallengeResponses={
-            "USERNAME": "totp@example.com",
-            "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).now(),
-        },
+    tokens = respond(
+        cognito_client,
+        client_id,
+        "SOFTWARE_TOKEN_MFA",
+        challenge["Session"],
+        "totp@example.com",
+        pyotp.TOTP(secret).now(),
     )
     assert "IdToken" in tokens["AuthenticationResult"]
 
@@ -91,17 +109,10 @@ def test_mfa_on_requires_setup_then_challenges(
 def test_mfa_setup_without_verification_gives_no_tokens(
     cognito_client: Any, cognito_factory: CognitoFactory
 ) -> None:
-    pool_id = mfa_pool(cognito_factory, "ON")
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "lazy@example.com")
+    client_id = mfa_user(cognito_factory, "lazy@example.com")
     setup = sign_in(cognito_client, client_id, "lazy@example.com")
     with pytest.raises(cognito_client.exceptions.NotAuthorizedException):
-        cognito_client.respond_to_auth_challenge(
-            ClientId=client_id,
-            ChallengeName="MFA_SETUP",
-            Session=setup["Session"],
-            ChallengeResponses={"USERNAME": "lazy@example.com"},
-        )
+        respond(cognito_client, client_id, "MFA_SETUP", setup["Session"], "lazy@example.com")
 
 
 def test_optional_mfa_only_challenges_users_who_enabled_totp(
@@ -145,9 +156,7 @@ def test_totp_challenge_session_dies_after_five_wrong_codes(
     cognito_client: Any, cognito_factory: CognitoFactory
 ) -> None:
     """A six-digit code must not be guessable inside one challenge session."""
-    pool_id = mfa_pool(cognito_factory, "ON")
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "guess@example.com")
+    client_id = mfa_user(cognito_factory, "guess@example.com")
     setup = sign_in(cognito_client, client_id, "guess@example.com")
     secret = cognito_client.associate_software_token(Session=setup["Session"])["SecretCode"]
     cognito_client.verify_software_token(
@@ -155,11 +164,8 @@ def test_totp_challenge_session_dies_after_five_wrong_codes(
     )
 
     def answer(session: str, code: str) -> Any:
-        return cognito_client.respond_to_auth_challenge(
-            ClientId=client_id,
-            ChallengeName="SOFTWARE_TOKEN_MFA",
-            Session=session,
-            ChallengeResponses={"USERNAME": "guess@example.com", "SOFTWARE_TOKEN_MFA_CODE": code},
+        return respond(
+            cognito_client, client_id, "SOFTWARE_TOKEN_MFA", session, "guess@example.com", code
         )
 
     challenge = sign_in(cognito_client, client_id, "guess@example.com")
