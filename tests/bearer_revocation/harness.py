@@ -8,10 +8,8 @@ IdP, with the routes the revocation tests call:
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +20,7 @@ from flask import Flask, jsonify
 from cognito_sso.bearer_revocation import RevocationCache
 from cognito_sso.flask import CognitoSSO
 from cognito_sso.sessions import Session
+from tests.bursts import burst
 from tests.plugins.fastapi_apps import FastAPIEnv
 from tests.plugins.flask_apps import SCOPES, Browser, SSOEnv
 
@@ -64,14 +63,7 @@ class BearerAPI:
 
     def burst(self, path: str, token: str, count: int) -> list[int]:
         """``count`` simultaneous requests with one token; their statuses."""
-        barrier = threading.Barrier(count)
-
-        def call(_: int) -> int:
-            barrier.wait()
-            return self.get(path, token).status_code
-
-        with ThreadPoolExecutor(count) as pool:
-            return list(pool.map(call, range(count)))
+        return burst([self.url(path)] * count, headers={"Authorization": f"Bearer {token}"})
 
     def later(self, seconds: float) -> None:
         """Let the revocation cache's clock run ``seconds`` further (no sleeping)."""

@@ -2,15 +2,14 @@
 Flask deployment of the same app client (the sync client): one refresh for all, through the
 store's lock."""
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
 from cognito_sso.aio.stores import LoopBridgedStore
+from tests.bursts import burst
 from tests.plugins.fastapi_apps import FastAPIEnv
 from tests.plugins.flask_apps import edit_json
 
@@ -32,24 +31,8 @@ def test_flask_and_fastapi_share_a_redis_store_and_refresh_once(
     session_id = flask_app.session_id(browser)
     assert flask_store.update(session_id, edit_json(access_exp=time.time() - 1))
     env.idp.reset_counts()
-    statuses: list[int] = []
-    barrier = threading.Barrier(8)
-
-    def call(base_url: str) -> None:
-        with httpx.Client(cookies={audit.cookie_name: session_id}, timeout=30) as http:
-            barrier.wait()
-            statuses.append(http.get(base_url + "/me").status_code)
-
-    threads = [
-        threading.Thread(target=call, args=(app.base_url,))
-        for app in (flask_app, audit)
-        for _ in range(4)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200] * 8
+    urls = [app.url("/me") for app in (flask_app, audit) for _ in range(4)]
+    assert burst(urls, cookies={audit.cookie_name: session_id}) == [200] * 8
     assert env.idp.count("POST", "/oauth2/token") == 1
     assert flask_app.log_out(browser).status_code == 302
     assert flask_store.get(session_id) is None

@@ -2,11 +2,9 @@
 same pool: one refresh lock in a store both use, the check interval (single sign-in and
 sign-out across any two services: tests/adapters/test_logout.py)."""
 
-import threading
 import time
 
-import httpx
-
+from tests.bursts import burst
 from tests.plugins.fastapi_apps import FastAPIEnv
 from tests.plugins.flask_apps import edit_json
 
@@ -42,22 +40,6 @@ def test_one_refresh_for_flask_and_fastapi_workers_sharing_a_store(
     expire = edit_json(access_exp=time.time() - 1)
     assert fastapi_app.sso.state.store.update(session_id, expire) is not None
     env.idp.reset_counts()
-    barrier = threading.Barrier(8)
-    statuses: list[int] = []
-
-    def call(base_url: str) -> None:
-        with httpx.Client(cookies={cookie: session_id}, timeout=30) as http:
-            barrier.wait()
-            statuses.append(http.get(base_url + "/me").status_code)
-
-    threads = [
-        threading.Thread(target=call, args=(app.base_url,))
-        for app in (flask_app, fastapi_app)
-        for _ in range(4)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200] * 8
+    urls = [app.url("/me") for app in (flask_app, fastapi_app) for _ in range(4)]
+    assert burst(urls, cookies={cookie: session_id}) == [200] * 8
     assert env.idp.count("POST", "/oauth2/token") == 1

@@ -28,6 +28,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from cognito_sso.flask import CognitoSSO
 from cognito_sso.local.testing import DEFAULT_PASSWORD, make_cognito_client
+from tests.bursts import burst
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 SCOPES = ("openid", "email", "profile", ADMIN_SCOPE)
@@ -261,24 +262,7 @@ class RunningApp(ServedApp):
 
     def burst(self, session_id: str, path: str, count: int) -> list[int]:
         """``count`` simultaneous GETs of ``path`` with one session cookie; their statuses."""
-        cookies = {self.cookie_name: session_id}
-        barrier = threading.Barrier(count)
-        statuses: list[int] = []
-        lock = threading.Lock()
-
-        def call() -> None:
-            with httpx.Client(cookies=cookies, timeout=30) as client:
-                barrier.wait()
-                status = client.get(self.url(path)).status_code
-            with lock:
-                statuses.append(status)
-
-        threads = [threading.Thread(target=call) for _ in range(count)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return statuses
+        return burst([self.url(path)] * count, cookies={self.cookie_name: session_id})
 
 
 @dataclass
