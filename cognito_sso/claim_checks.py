@@ -198,12 +198,14 @@ def _numeric_date(payload: Payload, name: str) -> float | None:
     """The claim as epoch seconds, None when absent. A NumericDate is a JSON number
     [RFC 7519 section 2]: finite, and an integer exactly representable [RFC 7493 2.2]."""
     value = payload.get(name, _ABSENT)
-    if value is _ABSENT:
+    if type(value) is int:
+        if -_EXACT_INTEGER_LIMIT <= value <= _EXACT_INTEGER_LIMIT:
+            return value
+    elif type(value) is float:
+        if math.isfinite(value):
+            return value
+    elif value is _ABSENT:
         return None
-    if type(value) is int and -_EXACT_INTEGER_LIMIT <= value <= _EXACT_INTEGER_LIMIT:
-        return float(value)
-    if type(value) is float and math.isfinite(value):
-        return value
     raise ClaimTypeError(f"claim {name!r} is not a JSON number")
 
 

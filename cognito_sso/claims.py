@@ -13,13 +13,14 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final, NoReturn
 
+from cognito_sso.strict_json import JsonParser, json_parser
 from cognito_sso.userpool import COGNITO_PROVIDER
 
 __all__ = [
     "Claims",
-    "frozen_claims",
     "groups_claim",
     "identity_provider_claim",
+    "parse_claims",
     "scopes_claim",
     "str_claim",
 ]
@@ -56,22 +57,22 @@ class Claims(dict[str, Any]):
         return self
 
 
-def frozen_claims(obj: dict[str, Any]) -> Claims:
-    """A parsed JSON object as :class:`Claims`: its arrays as tuples, its objects as
-    :class:`Claims`, recursively."""
-    claims = Claims(obj)
+def _claims_object(obj: dict[str, Any]) -> Claims:
+    """Each parsed JSON object as :class:`Claims`, its arrays as tuples. (The objects nested
+    in it are :class:`Claims` already: the parser builds the inner ones first.)"""
     for name, value in obj.items():
-        if type(value) is list or type(value) is dict:
-            dict.__setitem__(claims, name, _frozen(value))
-    return claims
+        if type(value) is list:
+            obj[name] = _tuple(value)  # same keys, so iterating on is safe
+    return Claims(obj)
 
 
-def _frozen(value: Any) -> Any:
-    if type(value) is list:
-        return tuple([_frozen(item) for item in value])
-    if type(value) is dict:
-        return frozen_claims(value)
-    return value
+def _tuple(items: list[Any]) -> tuple[Any, ...]:
+    return tuple([_tuple(item) if type(item) is list else item for item in items])
+
+
+parse_claims: JsonParser = json_parser(object_hook=_claims_object)
+"""Parses a JSON text (strict rules of :mod:`cognito_sso.strict_json`) with every object as
+:class:`Claims` and every array inside one as a tuple; raises ``ValueError``."""
 
 
 def groups_claim(claims: Mapping[str, Any]) -> list[str]:

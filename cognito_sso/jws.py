@@ -9,15 +9,14 @@ cannot choose its own key.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from cognito_sso.base64url import b64url_decode
-from cognito_sso.claims import Claims, frozen_claims
+from cognito_sso.claims import Claims, parse_claims
 from cognito_sso.errors import AlgorithmNotAllowedError, MalformedTokenError, untrusted_repr
 from cognito_sso.jwks import MAX_KID_LENGTH
-from cognito_sso.strict_json import parse_json, parse_json_without_duplicates
+from cognito_sso.strict_json import JsonParser, parse_json_without_duplicates
 
 __all__ = [
     "ALLOWED_ALGORITHM",
@@ -48,10 +47,10 @@ def decompose(token: object) -> UnverifiedToken:
     raw = assert_compact_jws(token)
     header_b64, payload_b64, signature_b64 = raw.split(b".")
     return UnverifiedToken(
-        kid=kid_of_header(header_b64),
-        signing_input=raw[: len(header_b64) + 1 + len(payload_b64)],
-        signature=_signature(signature_b64),
-        payload=_payload(payload_b64),
+        kid_of_header(header_b64),
+        raw[: len(header_b64) + 1 + len(payload_b64)],  # the signing input
+        _signature(signature_b64),
+        _json_object(payload_b64, "payload", parse_claims, Claims),
     )
 
 
@@ -60,7 +59,7 @@ def decompose(token: object) -> UnverifiedToken:
 @lru_cache(maxsize=64)
 def kid_of_header(segment: bytes) -> str:
     """The ``kid`` of a header segment that passes every header rule."""
-    header = _json_object(segment, "header", parse_json_without_duplicates)
+    header = _json_object(segment, "header", parse_json_without_duplicates, dict)
     assert_signed_not_encrypted(header)
     assert_no_critical_extensions(header)
     assert_algorithm_allowed(header)
@@ -124,21 +123,13 @@ def assert_kid(header: dict[str, Any]) -> str:
 # -- decoding -------------------------------------------------------------------------------
 
 
-def _payload(segment: bytes) -> Claims:
-    obj = _json_object(segment, "payload", parse_json)
-    try:
-        return frozen_claims(obj)
-    except RecursionError:
-        raise MalformedTokenError("token payload is nested too deeply") from None
-
-
-def _json_object(segment: bytes, part: str, parse: Callable[[str], Any]) -> dict[str, Any]:
-    """A segment as a JSON object (base64url of UTF-8 JSON)."""
+def _json_object(segment: bytes, part: str, parse: JsonParser, kind: type[dict[str, Any]]) -> Any:
+    """A segment as a JSON object (base64url of UTF-8 JSON) that ``parse`` made a ``kind``."""
     try:
         value = parse(b64url_decode(segment).decode("utf-8"))
     except ValueError:
         raise MalformedTokenError(f"token {part} is not base64url-encoded JSON") from None
-    if type(value) is not dict:
+    if type(value) is not kind:
         raise MalformedTokenError(f"token {part} is not a JSON object")
     return value
 

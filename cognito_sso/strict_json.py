@@ -7,9 +7,12 @@ and nesting too deep for the parser is a ``ValueError`` rather than a ``Recursio
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["parse_json", "parse_json_without_duplicates"]
+__all__ = ["JsonParser", "json_parser", "parse_json", "parse_json_without_duplicates"]
+
+JsonParser = Callable[[str], Any]
 
 
 def _reject_constant(name: str) -> Any:
@@ -23,24 +26,40 @@ def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-_UNIQUE_NAMES_DECODER = json.JSONDecoder(
-    parse_constant=_reject_constant, object_pairs_hook=_object_without_duplicates
+def json_parser(object_hook: Callable[[dict[str, Any]], Any] | None = None) -> JsonParser:
+    """A parser by these rules; ``object_hook`` (as in :mod:`json`) builds each object from
+    the ``dict`` parsed."""
+    return _parser(json.JSONDecoder(parse_constant=_reject_constant, object_hook=object_hook))
+
+
+def _parser(decoder: json.JSONDecoder) -> JsonParser:
+    def parse(text: str) -> Any:
+        try:
+            try:  # raw_decode: decode minus its whitespace scans, for the usual bare value
+                value, end = decoder.raw_decode(text)
+                if end == len(text):
+                    return value
+            except json.JSONDecodeError:
+                pass  # whitespace first, or not JSON: decode tells which
+            return decoder.decode(text)
+        except RecursionError:
+            raise ValueError("JSON is nested too deeply") from None
+
+    return parse
+
+
+_parse = json_parser()
+_parse_without_duplicates = _parser(
+    json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_object_without_duplicates)
 )
 
 
 def parse_json(text: str) -> Any:
     """The value of a JSON text; of duplicate member names the last one wins (as RFC 7515
     section 5.2 and RFC 7519 section 4 allow). Raises ``ValueError``."""
-    try:
-        return _DECODER.decode(text)
-    except RecursionError:
-        raise ValueError("JSON is nested too deeply") from None
+    return _parse(text)
 
 
 def parse_json_without_duplicates(text: str) -> Any:
     """:func:`parse_json`, but an object with a duplicate member name raises ``ValueError``."""
-    try:
-        return _UNIQUE_NAMES_DECODER.decode(text)
-    except RecursionError:
-        raise ValueError("JSON is nested too deeply") from None
+    return _parse_without_duplicates(text)

@@ -298,6 +298,9 @@ def test_header_must_be_a_json_object(
         b'{"exp": NaN}',
         b"[" * 5000 + b"]" * 5000,
         b"\xc3\x28",
+        b'{"sub": "a"} {"sub": "b"}',  # two values
+        b'{"sub": "a"}x',
+        b' {"sub": "a"} x',
     ],
 )
 def test_payload_must_be_a_json_object(
@@ -308,6 +311,18 @@ def test_payload_must_be_a_json_object(
     )
     with pytest.raises(errors.MalformedTokenError):
         verifier.verify_access_token(token)
+
+
+@pytest.mark.parametrize("space", [" ", "\n", "\t\r\n "])
+def test_payload_may_have_whitespace_around_the_object(
+    verifier: TokenVerifier, issuer: str, access_key: SigningKey, space: str
+) -> None:
+    """RFC 8259 section 2: whitespace is allowed before and after the value."""
+    text = space + json.dumps(access_claims(issuer)) + space
+    header = b64json({"alg": "RS256", "kid": access_key.kid})
+    claims = verifier.verify_access_token(mint_raw(access_key, header, b64url_encode(text.encode())))
+    assert claims["iss"] == issuer
+    assert isinstance(claims["cognito:groups"], tuple)
 
 
 def test_duplicate_claims_last_one_wins(
