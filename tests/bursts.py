@@ -1,13 +1,51 @@
-"""Simultaneous requests: the way to make workers race (refresh under a lock, one revocation
-check for many requests)."""
+"""Things done at the same moment: the way to make workers race (updates of one session,
+refresh under a lock, one revocation check for many requests)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TypeVar
 
 import httpx
+
+T = TypeVar("T")
+
+
+def together(calls: Sequence[Callable[[], T]]) -> list[T]:
+    """Run every one of ``calls`` in its own thread, released together by a barrier; their
+    results in the order of ``calls`` (an exception in one is raised here)."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], T]) -> T:
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def at_once(count: int, call: Callable[[], T]) -> list[T]:
+    """``call`` in ``count`` threads at the same moment; their results."""
+    return together([call] * count)
+
+
+def get_together(
+    urls: Sequence[str],
+    *,
+    cookies: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> list[httpx.Response]:
+    """GET every one of ``urls`` at the same moment (a connection each, opened before);
+    the responses, in the order of ``urls``."""
+    clients = [httpx.Client(cookies=dict(cookies or {}), headers=headers, timeout=30) for _ in urls]
+    try:
+        return together([partial(c.get, url) for c, url in zip(clients, urls, strict=True)])
+    finally:
+        for client in clients:
+            client.close()
 
 
 def burst(
@@ -16,14 +54,5 @@ def burst(
     cookies: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> list[int]:
-    """GET every one of ``urls`` at the same moment (one thread and connection each, released
-    together by a barrier); their statuses, in the order of ``urls``."""
-    barrier = threading.Barrier(len(urls))
-
-    def call(url: str) -> int:
-        with httpx.Client(cookies=dict(cookies or {}), headers=headers, timeout=30) as http:
-            barrier.wait()
-            return http.get(url).status_code
-
-    with ThreadPoolExecutor(len(urls)) as pool:
-        return list(pool.map(call, urls))
+    """The statuses of :func:`get_together`."""
+    return [r.status_code for r in get_together(urls, cookies=cookies, headers=headers)]

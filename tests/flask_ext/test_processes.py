@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.bursts import get_together
 from tests.plugins.flask_apps import SSOEnv, edit_json
 
 SCRIPT = Path(__file__).with_name("proc_app.py")
@@ -68,25 +68,10 @@ def test_one_refresh_across_processes(
     expire = edit_json(access_exp=time.time() - 1)
     assert state.store.update(cookie[state.config.cookie_name], expire) is not None
     sso_env.idp.reset_counts()
-    barrier = threading.Barrier(18)
-    results: list[tuple[int, int | None]] = []
-    lock = threading.Lock()
-
-    def call(url: str) -> None:
-        with httpx.Client(cookies=cookie, timeout=30) as client:
-            barrier.wait()
-            response = client.get(url + "/me")
-        with lock:
-            pid = response.json().get("pid") if response.status_code == 200 else None
-            results.append((response.status_code, pid))
-
-    threads = [threading.Thread(target=call, args=(urls[i % 3],)) for i in range(18)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert [status for status, _ in results] == [200] * 18
-    assert len({pid for _, pid in results if pid is not None}) == 2  # both child processes
+    responses = get_together([urls[i % 3] + "/me" for i in range(18)], cookies=cookie)
+    assert [response.status_code for response in responses] == [200] * 18
+    pids = {response.json().get("pid") for response in responses}
+    assert len(pids - {None}) == 2  # both child processes
     assert sso_env.idp.count("POST", "/oauth2/token") == 1
 
 

@@ -8,10 +8,12 @@ import os
 import signal
 import threading
 import time
+from functools import partial
 
 import pytest
 
 from cognito_sso.sessions import SessionStore, StoredSession
+from tests.bursts import at_once
 from tests.sessions import _workers
 from tests.sessions.conftest import ABSOLUTE, IDLE, Backend, FakeClock, J, P
 
@@ -142,23 +144,12 @@ def test_delete(store: SessionStore) -> None:
 
 def test_updates_are_atomic_under_threads(store: SessionStore) -> None:
     session = store.create(P({"count": 0}))
-    barrier = threading.Barrier(10)
-    errors: list[BaseException] = []
 
     def work() -> None:
-        try:
-            barrier.wait()
-            for _ in range(10):
-                store.update(session.id, J(lambda d: {"count": d["count"] + 1}))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        for _ in range(10):
+            store.update(session.id, J(lambda d: {"count": d["count"] + 1}))
 
-    threads = [threading.Thread(target=work) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    at_once(10, work)  # raises what any of them raised
     loaded = store.get(session.id)
     assert loaded is not None and loaded.payload == P({"count": 100})
 
@@ -283,26 +274,7 @@ def test_transient_pop_is_atomic_under_concurrency(store: SessionStore) -> None:
     for round_number in range(5):
         key = f"state-race-{round_number}"
         store.put_transient(key, P({"round": round_number}), ttl=300)
-        barrier = threading.Barrier(20)
-        results: list[bytes | None] = []
-        results_lock = threading.Lock()
-
-        def pop(
-            key: str = key,
-            barrier: threading.Barrier = barrier,
-            results: list[bytes | None] = results,
-            results_lock: threading.Lock = results_lock,
-        ) -> None:
-            barrier.wait()
-            value = store.pop_transient(key)
-            with results_lock:
-                results.append(value)
-
-        threads = [threading.Thread(target=pop) for _ in range(20)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        results = at_once(20, partial(store.pop_transient, key))
         winners = [value for value in results if value is not None]
         assert len(results) == 20
         assert winners == [P({"round": round_number})]
@@ -352,10 +324,8 @@ def test_lock_mutual_exclusion_20_threads(store: SessionStore) -> None:
     max_holders = [0]
     guard = threading.Lock()
     failures: list[str] = []
-    barrier = threading.Barrier(20)
 
     def work() -> None:
-        barrier.wait()
         for _ in range(5):
             with store.locks.lock("counter", ttl=30, wait=60) as acquired:
                 if not acquired:
@@ -370,11 +340,7 @@ def test_lock_mutual_exclusion_20_threads(store: SessionStore) -> None:
                 with guard:
                     holders[0] -= 1
 
-    threads = [threading.Thread(target=work) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(20, work)
     assert failures == []
     assert max_holders[0] == 1
     assert counter[0] == 100
