@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +146,20 @@ def _compare(
     return _update(kind, name, diff(desired, current, create_only))
 
 
+def _compare_api(
+    kind: str,
+    name: str,
+    request: Mapping[str, Any],
+    described: Mapping[str, Any] | None,
+    view: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+    create_only: frozenset[str] = frozenset(),
+) -> ResourceChange | None:
+    """:func:`_compare` of the API request the spec makes and the API's description of the
+    resource (None: it does not exist), both seen through ``view``."""
+    current = None if described is None else view(described)
+    return _compare(kind, name, view(request), current, create_only)
+
+
 def make_plan(conn: Connection, spec: Spec, progress: Progress = quiet) -> Plan:
     """Read the current state and compare it with the spec (read-only API calls)."""
     state = read_state(conn, spec, progress)
@@ -167,23 +181,19 @@ def make_plan(conn: Connection, spec: Spec, progress: Progress = quiet) -> Plan:
     if spec.domain_prefix and domain is not None:
         changes.append(_domain_change(spec.domain_prefix, s, domain))
     for group in spec.groups:
-        existing = s.groups.get(group.name) if s else None
+        described = s.groups.get(group.name) if s else None
         changes.append(
-            _compare(
-                "group",
-                group.name,
-                group_view(group_request(group)),
-                None if existing is None else group_view(existing),
-            )
+            _compare_api("group", group.name, group_request(group), described, group_view)
         )
     for client in spec.clients:
         described = s.clients.get(client.name) if s else None
         changes.append(
-            _compare(
+            _compare_api(
                 "client",
                 client.name,
-                client_view(client_request(client)),
-                None if described is None else client_view(described),
+                client_request(client),
+                described,
+                client_view,
                 CLIENT_CREATE_ONLY,
             )
         )
