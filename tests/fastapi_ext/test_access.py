@@ -2,27 +2,12 @@
 ``WWW-Authenticate``; groups, permissions and bearer tokens as in the Flask extension."""
 
 import time
-from typing import Any
 
 import httpx
 from fastapi import Depends, FastAPI
 
 from cognito_sso.aio import AsyncTokenVerifier
-from tests.plugins.fastapi_apps import FastAPIEnv, RunningASGIApp, serve_asgi
-
-
-def tokens_for(env: FastAPIEnv, app: RunningASGIApp, email: str) -> dict[str, Any]:
-    """Sign in through the hosted UI and read the session's real tokens from the store."""
-    browser = env.sso.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
-    session = app.sso.state.sessions.get(app.session_id(browser))
-    assert session is not None
-    return session.tokens.to_dict()
-
-
-def call(app: RunningASGIApp, path: str, token: str | None = None, **kw: Any) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.get(app.url(path), headers=headers, timeout=10, **kw)
+from tests.plugins.fastapi_apps import FastAPIEnv, serve_asgi
 
 
 def test_dependencies_by_group(fastapi_env: FastAPIEnv) -> None:
@@ -56,7 +41,7 @@ def test_browsers_are_sent_to_sign_in_and_apis_get_401(fastapi_env: FastAPIEnv) 
     api = httpx.get(app.url("/me"), headers={"Accept": "application/json"})
     assert api.status_code == 401
     assert api.headers["www-authenticate"] == 'Bearer realm="cognito-sso"'
-    assert call(app, "/api/invoices").status_code == 401
+    assert app.bearer_get("/api/invoices").status_code == 401
 
 
 def test_403_names_what_is_missing(fastapi_env: FastAPIEnv) -> None:
@@ -75,27 +60,27 @@ def test_403_names_what_is_missing(fastapi_env: FastAPIEnv) -> None:
 
 def test_valid_token_and_rfc6750_errors(fastapi_env: FastAPIEnv) -> None:
     app = fastapi_env.app()
-    tokens = tokens_for(fastapi_env, app, fastapi_env.sso.user(groups=["billing-readers"]))
+    tokens = app.tokens(fastapi_env.sso.browser(), fastapi_env.sso.user(groups=["billing-readers"]))
 
-    ok = call(app, "/api/invoices", tokens["access_token"])
+    ok = app.bearer_get("/api/invoices", tokens["access_token"])
     assert ok.status_code == 200 and ok.json()["via"] == "bearer"
-    assert call(app, "/api/ping", tokens["access_token"]).json()["pong"] is True
-    missing = call(app, "/api/ping")
+    assert app.bearer_get("/api/ping", tokens["access_token"]).json()["pong"] is True
+    missing = app.bearer_get("/api/ping")
     assert missing.status_code == 401
     assert missing.headers["www-authenticate"] == 'Bearer realm="cognito-sso"'
-    id_token = call(app, "/api/invoices", tokens["id_token"])
+    id_token = app.bearer_get("/api/invoices", tokens["id_token"])
     assert id_token.status_code == 401
     assert 'error="invalid_token"' in id_token.headers["www-authenticate"]
     assert "Not an access token" in id_token.headers["www-authenticate"]
-    garbage = call(app, "/api/invoices", "not.a.token")
+    garbage = app.bearer_get("/api/invoices", "not.a.token")
     assert 'error="invalid_token"' in garbage.headers["www-authenticate"]
     basic = httpx.get(app.url("/api/invoices"), auth=("a", "b"), timeout=10)
     assert basic.headers["www-authenticate"] == 'Bearer realm="cognito-sso"'
     empty = httpx.get(app.url("/api/ping"), headers={"Authorization": "Bearer"}, timeout=10)
     assert 'error="invalid_token"' in empty.headers["www-authenticate"]
-    query = call(app, "/api/invoices", params={"access_token": tokens["access_token"]})
+    query = app.bearer_get("/api/invoices", params={"access_token": tokens["access_token"]})
     assert query.status_code == 401  # tokens in query strings are ignored
-    assert call(app, "/me", tokens["access_token"]).status_code == 401  # not a browser route
+    assert app.bearer_get("/me", tokens["access_token"]).status_code == 401  # not a browser route
     assert tokens["access_token"] not in id_token.text + garbage.text
 
 
@@ -106,34 +91,36 @@ def test_permission_and_scope_denials_are_403(fastapi_env: FastAPIEnv) -> None:
     custom = Depends(sso.bearer_required(scopes=("billing/write",)))
     app.app.add_api_route("/api/admin", lambda _=admin: "ok", methods=["GET"])
     app.app.add_api_route("/api/custom", lambda _=custom: "ok", methods=["GET"])
-    token = tokens_for(fastapi_env, app, fastapi_env.sso.user(groups=["billing-readers"]))
-    denied = call(app, "/api/admin", token["access_token"])
+    token = app.tokens(fastapi_env.sso.browser(), fastapi_env.sso.user(groups=["billing-readers"]))
+    denied = app.bearer_get("/api/admin", token["access_token"])
     assert denied.status_code == 403
     assert denied.json()["detail"]["missing_permissions"] == ["invoices:create"]
     assert 'error="insufficient_scope"' in denied.headers["www-authenticate"]
-    scope = call(app, "/api/custom", token["access_token"])
+    scope = app.bearer_get("/api/custom", token["access_token"])
     assert scope.status_code == 403
     assert 'scope="billing/write"' in scope.headers["www-authenticate"]
 
 
 def test_other_clients_tokens_need_to_be_listed(fastapi_env: FastAPIEnv) -> None:
     reports = fastapi_env.app()
-    reports_token = tokens_for(fastapi_env, reports, fastapi_env.sso.user(groups=["reports"]))
+    reports_token = reports.tokens(
+        fastapi_env.sso.browser(), fastapi_env.sso.user(groups=["reports"])
+    )
     billing = fastapi_env.app()
-    refused = call(billing, "/api/ping", reports_token["access_token"])
+    refused = billing.bearer_get("/api/ping", reports_token["access_token"])
     assert refused.status_code == 401
     trusting = fastapi_env.app(config={"COGNITO_BEARER_CLIENT_IDS": [reports.client_id]})
-    assert call(trusting, "/api/ping", reports_token["access_token"]).status_code == 200
+    assert trusting.bearer_get("/api/ping", reports_token["access_token"]).status_code == 200
 
 
 def test_expired_token_is_refused(fastapi_env: FastAPIEnv) -> None:
     app = fastapi_env.app()
-    token = tokens_for(fastapi_env, app, fastapi_env.sso.user())["access_token"]
+    token = app.tokens(fastapi_env.sso.browser(), fastapi_env.sso.user())["access_token"]
     state = app.sso.state
     later = AsyncTokenVerifier(state.config.issuer, [state.config.client_id])
     later.sync._clock = lambda: time.time() + 7200  # the same real token, two hours later
     state.bearer_verifier = later
-    expired = call(app, "/api/ping", token)
+    expired = app.bearer_get("/api/ping", token)
     assert expired.status_code == 401
     assert "expired" in expired.headers["www-authenticate"]
 

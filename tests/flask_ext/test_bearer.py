@@ -3,48 +3,32 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import httpx
 
 from cognito_sso.verifier import TokenVerifier
-from tests.plugins.flask_apps import RunningApp, SSOEnv
-
-
-def tokens_for(sso_env: SSOEnv, app: RunningApp, email: str) -> dict[str, Any]:
-    """Sign in through the hosted UI and read the session's real tokens from the store."""
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
-    state = app.sso.state(app.app)
-    session = state.sessions.get(app.session_id(browser))
-    assert session is not None
-    return session.tokens.to_dict()
-
-
-def call(app: RunningApp, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.get(app.url(path), headers=headers, timeout=10, **kwargs)
+from tests.plugins.flask_apps import SSOEnv
 
 
 def test_valid_token_and_rfc6750_errors(sso_env: SSOEnv) -> None:
     app = sso_env.app()
     email = sso_env.user(groups=["billing-readers"])
-    tokens = tokens_for(sso_env, app, email)
+    tokens = app.tokens(sso_env.browser(), email)
 
-    ok = call(app, "/api/invoices", tokens["access_token"])
+    ok = app.bearer_get("/api/invoices", tokens["access_token"])
     assert ok.status_code == 200
     assert ok.json()["via"] == "bearer"
-    assert call(app, "/api/ping", tokens["access_token"]).json()["pong"] is True
+    assert app.bearer_get("/api/ping", tokens["access_token"]).json()["pong"] is True
 
-    missing = call(app, "/api/invoices")
+    missing = app.bearer_get("/api/invoices")
     assert missing.status_code == 401
     assert missing.headers["www-authenticate"] == 'Bearer realm="cognito-sso"'
 
-    id_token = call(app, "/api/invoices", tokens["id_token"])
+    id_token = app.bearer_get("/api/invoices", tokens["id_token"])
     assert id_token.status_code == 401
     assert 'error="invalid_token"' in id_token.headers["www-authenticate"]
 
-    garbage = call(app, "/api/invoices", "not.a.token")
+    garbage = app.bearer_get("/api/invoices", "not.a.token")
     assert garbage.status_code == 401
     assert 'error="invalid_token"' in garbage.headers["www-authenticate"]
 
@@ -56,10 +40,10 @@ def test_valid_token_and_rfc6750_errors(sso_env: SSOEnv) -> None:
     assert 'error="invalid_token"' in empty.headers["www-authenticate"]
 
     # tokens in query strings are ignored
-    query = call(app, "/api/invoices", params={"access_token": tokens["access_token"]})
+    query = app.bearer_get("/api/invoices", params={"access_token": tokens["access_token"]})
     assert query.status_code == 401
     # a bearer token does not open a non-API (browser) route
-    assert call(app, "/me", tokens["access_token"]).status_code == 401
+    assert app.bearer_get("/me", tokens["access_token"]).status_code == 401
     # and it never leaks into the error body
     assert tokens["access_token"] not in id_token.text + garbage.text
 
@@ -79,12 +63,12 @@ def test_permission_and_scope_denials_are_403(sso_env: SSOEnv) -> None:
 
     app = sso_env.app(setup=setup)
     email = sso_env.user(groups=["billing-readers"])
-    token = tokens_for(sso_env, app, email)["access_token"]
-    denied = call(app, "/api/admin", token)
+    token = app.tokens(sso_env.browser(), email)["access_token"]
+    denied = app.bearer_get("/api/admin", token)
     assert denied.status_code == 403
     assert denied.json()["missing_permissions"] == ["invoices:create"]
     assert 'error="insufficient_scope"' in denied.headers["www-authenticate"]
-    scope = call(app, "/api/custom", token)
+    scope = app.bearer_get("/api/custom", token)
     assert scope.status_code == 403
     assert 'scope="billing/write"' in scope.headers["www-authenticate"]
 
@@ -92,22 +76,22 @@ def test_permission_and_scope_denials_are_403(sso_env: SSOEnv) -> None:
 def test_other_clients_tokens_need_to_be_listed(sso_env: SSOEnv) -> None:
     reports = sso_env.app()
     email = sso_env.user(groups=["billing-readers"])
-    reports_token = tokens_for(sso_env, reports, email)["access_token"]
+    reports_token = reports.tokens(sso_env.browser(), email)["access_token"]
 
     billing = sso_env.app()
-    refused = call(billing, "/api/invoices", reports_token)
+    refused = billing.bearer_get("/api/invoices", reports_token)
     assert refused.status_code == 401
     assert 'error="invalid_token"' in refused.headers["www-authenticate"]
 
     trusting = sso_env.app(config={"COGNITO_BEARER_CLIENT_IDS": [reports.client_id]})
-    accepted = call(trusting, "/api/invoices", reports_token)
+    accepted = trusting.bearer_get("/api/invoices", reports_token)
     assert accepted.status_code == 200
 
 
 def test_expired_token_is_refused(sso_env: SSOEnv) -> None:
     app = sso_env.app()
     email = sso_env.user(groups=["billing-readers"])
-    token = tokens_for(sso_env, app, email)["access_token"]
+    token = app.tokens(sso_env.browser(), email)["access_token"]
     state = app.sso.state(app.app)
     # the same real token, judged two hours later
     state.bearer_verifier = TokenVerifier(
@@ -115,7 +99,7 @@ def test_expired_token_is_refused(sso_env: SSOEnv) -> None:
         [state.config.client_id],
         clock=lambda: time.time() + 7200,
     )
-    expired = call(app, "/api/invoices", token)
+    expired = app.bearer_get("/api/invoices", token)
     assert expired.status_code == 401
     assert 'error="invalid_token"' in expired.headers["www-authenticate"]
     assert "expired" in expired.headers["www-authenticate"]

@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from cognito_sso.fastapi import CognitoSSO, User
+from cognito_sso.session_service import SessionService
 from tests.aio import run_in_fresh_loop
 from tests.plugins.flask_apps import SCOPES, ServedApp, SSOEnv
 
@@ -65,6 +66,10 @@ class RunningASGIApp(ServedApp):
     @property
     def cookie_name(self) -> str:
         return self.sso.state.config.cookie_name
+
+    @property
+    def sessions(self) -> SessionService:
+        return self.sso.state.sessions
 
 
 @dataclass

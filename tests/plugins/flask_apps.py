@@ -28,6 +28,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from cognito_sso.flask import CognitoSSO
 from cognito_sso.local.testing import DEFAULT_PASSWORD, make_cognito_client
+from cognito_sso.session_service import SessionService
 from tests.bursts import burst
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
@@ -232,8 +233,25 @@ class ServedApp:
     def cookie_name(self) -> str:
         raise NotImplementedError
 
+    @property
+    def sessions(self) -> SessionService:
+        raise NotImplementedError
+
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def tokens(self, browser: Browser, email: str) -> dict[str, Any]:
+        """Sign ``email`` in on ``browser`` through the hosted UI; the session's real tokens,
+        read from the store."""
+        assert browser.sign_in(self.url("/me"), email).status_code == 200
+        session = self.sessions.get(self.session_id(browser))
+        assert session is not None
+        return session.tokens.to_dict()
+
+    def bearer_get(self, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
+        """GET ``path`` with ``Authorization: Bearer <token>`` (no header without a token)."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.get(self.url(path), headers=headers, timeout=10, **kwargs)
 
     def session_id(self, browser: Browser) -> str:
         """The browser's session cookie for this app (fails when there is none)."""
@@ -259,6 +277,10 @@ class RunningApp(ServedApp):
     @property
     def cookie_name(self) -> str:
         return self.sso.state(self.app).config.cookie_name
+
+    @property
+    def sessions(self) -> SessionService:
+        return self.sso.state(self.app).sessions
 
     def burst(self, session_id: str, path: str, count: int) -> list[int]:
         """``count`` simultaneous GETs of ``path`` with one session cookie; their statuses."""
