@@ -53,6 +53,20 @@ def secret_hash(username: str, client_id: str, client_secret: str) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
+def password_auth(
+    client: CognitoIdentityProviderClient,
+    client_id: str,
+    username: str,
+    password: str = DEFAULT_PASSWORD,
+) -> Any:
+    """InitiateAuth with USER_PASSWORD_AUTH (an app client without a secret)."""
+    return client.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+
+
 class CognitoFactory:
     """Shortcuts to provision pools, clients and users through the real JSON API."""
 

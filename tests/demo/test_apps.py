@@ -15,7 +15,7 @@ import pytest
 from flask import render_template
 
 from cognito_sso.errors import ConfigurationError
-from cognito_sso.local.testing import make_cognito_client, secret_hash
+from cognito_sso.local.testing import make_cognito_client, password_auth, secret_hash
 from demo_apps.billing import create_app as create_billing
 from demo_apps.reports.billing_client import BillingUnavailable, fetch_invoices
 from demo_apps.runner import DemoStack
@@ -105,11 +105,9 @@ def test_api_refuses_tokens_of_other_clients(
         ClientName="not-a-demo-service",
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]
-    token = cognito.initiate_auth(
-        ClientId=other["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": carol, "PASSWORD": PASSWORD},
-    )["AuthenticationResult"]["AccessToken"]
+    token = password_auth(cognito, other["ClientId"], carol, PASSWORD)["AuthenticationResult"][
+        "AccessToken"
+    ]
     response = httpx.get(
         demo_stack.billing_url + "/api/invoices", headers={"Authorization": f"Bearer {token}"}
     )

@@ -9,7 +9,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory, secret_hash
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory, password_auth, secret_hash
 
 NEW_PASSWORD = "N3w!Passw0rd"
 
@@ -22,16 +22,6 @@ def verify(local_idp: Any, pool_id: str, token: str) -> dict[str, Any]:
     key_set = KeySet.import_key_set(served.json())
     decoded = jwt.decode(token, key_set, algorithms=["RS256"])
     return {"header": decoded.header, "claims": dict(decoded.claims)}
-
-
-def password_auth(
-    cognito_client: Any, client_id: str, username: str, password: str = DEFAULT_PASSWORD
-) -> Any:
-    return cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": password},
-    )
 
 
 @pytest.fixture
@@ -202,11 +192,7 @@ def test_refresh_token_validity_zero_means_thirty_days(
     pool_id = cognito_factory.pool()
     client_id = cognito_factory.app_client(pool_id, RefreshTokenValidity=0)["ClientId"]
     cognito_factory.user(pool_id, "zero@example.com")
-    first = cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "zero@example.com", "PASSWORD": DEFAULT_PASSWORD},
-    )["AuthenticationResult"]
+    first = password_auth(cognito_client, client_id, "zero@example.com")["AuthenticationResult"]
     refreshed = cognito_client.initiate_auth(
         ClientId=client_id,
         AuthFlow="REFRESH_TOKEN_AUTH",
@@ -418,10 +404,11 @@ def test_non_ascii_secrets_are_refused_not_crashed(
     with pytest.raises(cognito_client.exceptions.UnauthorizedException):
         cognito_client.revoke_token(Token="x", ClientId=client_id, ClientSecret="\u00e9" * 52)
     with pytest.raises(cognito_client.exceptions.NotAuthorizedException):
-        cognito_client.initiate_auth(
-            ClientId=cognito_factory.app_client(pool_id)["ClientId"],
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": "utf@example.com", "PASSWORD": "P\u00e4ssw\u00f6rd!1"},
+        password_auth(
+            cognito_client,
+            cognito_factory.app_client(pool_id)["ClientId"],
+            "utf@example.com",
+            "P\u00e4ssw\u00f6rd!1",
         )
 
 

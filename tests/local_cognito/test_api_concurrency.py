@@ -5,7 +5,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory, make_cognito_client
+from cognito_sso.local.testing import (
+    DEFAULT_PASSWORD,
+    CognitoFactory,
+    make_cognito_client,
+    password_auth,
+)
 
 
 def test_parallel_sign_ins_and_admin_calls(local_idp: Any, cognito_factory: CognitoFactory) -> None:
@@ -26,11 +31,7 @@ def test_parallel_sign_ins_and_admin_calls(local_idp: Any, cognito_factory: Cogn
         )
         subs = set()
         for _ in range(3):
-            result = client.initiate_auth(
-                ClientId=client_id,
-                AuthFlow="USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": email.upper(), "PASSWORD": DEFAULT_PASSWORD},
-            )["AuthenticationResult"]
+            result = password_auth(client, client_id, email.upper())["AuthenticationResult"]
             subs.add(client.get_user(AccessToken=result["AccessToken"])["Username"])
             client.initiate_auth(
                 ClientId=client_id,

@@ -9,15 +9,11 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
+from cognito_sso.local.testing import CognitoFactory, password_auth
 
 
 def password_tokens(cognito_client: Any, client_id: str, email: str) -> dict[str, Any]:
-    result = cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": DEFAULT_PASSWORD},
-    )
+    result = password_auth(cognito_client, client_id, email)
     return dict(result["AuthenticationResult"])
 
 

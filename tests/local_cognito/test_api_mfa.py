@@ -8,7 +8,7 @@ from typing import Any, Literal
 import pyotp
 import pytest
 
-from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
+from cognito_sso.local.testing import CognitoFactory, password_auth
 
 
 def mfa_pool(cognito_factory: CognitoFactory, mode: Literal["ON", "OPTIONAL"]) -> str:
@@ -17,14 +17,6 @@ def mfa_pool(cognito_factory: CognitoFactory, mode: Literal["ON", "OPTIONAL"]) -
         UserPoolId=pool_id, MfaConfiguration=mode, SoftwareTokenMfaConfiguration={"Enabled": True}
     )
     return pool_id
-
-
-def sign_in(cognito_client: Any, client_id: str, username: str) -> Any:
-    return cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": DEFAULT_PASSWORD},
-    )
 
 
 def respond(
@@ -65,7 +57,7 @@ def test_mfa_on_requires_setup_then_challenges(
     pool_id = mfa_pool(cognito_factory, "ON")
     client_id = cognito_factory.app_client(pool_id)["ClientId"]
     cognito_factory.user(pool_id, "totp@example.com")
-    setup = sign_in(cognito_client, client_id, "totp@example.com")
+    setup = password_auth(cognito_client, client_id, "totp@example.com")
     assert setup["ChallengeName"] == "MFA_SETUP"
     associated = cognito_client.associate_software_token(Session=setup["Session"])
     secret = associated["SecretCode"]
@@ -84,7 +76,7 @@ def test_mfa_on_requires_setup_then_challenges(
     assert described["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
     assert described["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
 
-    challenge = sign_in(cognito_client, client_id, "TOTP@example.com")
+    challenge = password_auth(cognito_client, client_id, "TOTP@example.com")
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     with pytest.raises(cognito_client.exceptions.CodeMismatchException):
         respond(
@@ -110,7 +102,7 @@ def test_mfa_setup_without_verification_gives_no_tokens(
     cognito_client: Any, cognito_factory: CognitoFactory
 ) -> None:
     client_id = mfa_user(cognito_factory, "lazy@example.com")
-    setup = sign_in(cognito_client, client_id, "lazy@example.com")
+    setup = password_auth(cognito_client, client_id, "lazy@example.com")
     with pytest.raises(cognito_client.exceptions.NotAuthorizedException):
         respond(cognito_client, client_id, "MFA_SETUP", setup["Session"], "lazy@example.com")
 
@@ -122,13 +114,13 @@ def test_optional_mfa_only_challenges_users_who_enabled_totp(
     client_id = cognito_factory.app_client(pool_id)["ClientId"]
     cognito_factory.user(pool_id, "opt@example.com")
     cognito_factory.user(pool_id, "plain@example.com")
-    tokens = sign_in(cognito_client, client_id, "opt@example.com")["AuthenticationResult"]
+    tokens = password_auth(cognito_client, client_id, "opt@example.com")["AuthenticationResult"]
     access = tokens["AccessToken"]
     secret = cognito_client.associate_software_token(AccessToken=access)["SecretCode"]
     other_secret = cognito_client.associate_software_token(
-        AccessToken=sign_in(cognito_client, client_id, "plain@example.com")["AuthenticationResult"][
-            "AccessToken"
-        ]
+        AccessToken=password_auth(cognito_client, client_id, "plain@example.com")[
+            "AuthenticationResult"
+        ]["AccessToken"]
     )["SecretCode"]
     assert secret != other_secret  # per-user secrets
     with pytest.raises(cognito_client.exceptions.InvalidParameterException):
@@ -137,19 +129,19 @@ def test_optional_mfa_only_challenges_users_who_enabled_totp(
         )
     cognito_client.verify_software_token(AccessToken=access, UserCode=pyotp.TOTP(secret).now())
     # verified but not yet enabled: no challenge
-    assert "AuthenticationResult" in sign_in(cognito_client, client_id, "opt@example.com")
+    assert "AuthenticationResult" in password_auth(cognito_client, client_id, "opt@example.com")
     cognito_client.set_user_mfa_preference(
         AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
     )
     assert (
-        sign_in(cognito_client, client_id, "opt@example.com")["ChallengeName"]
+        password_auth(cognito_client, client_id, "opt@example.com")["ChallengeName"]
         == "SOFTWARE_TOKEN_MFA"
     )
-    assert "AuthenticationResult" in sign_in(cognito_client, client_id, "plain@example.com")
+    assert "AuthenticationResult" in password_auth(cognito_client, client_id, "plain@example.com")
     cognito_client.admin_set_user_mfa_preference(
         UserPoolId=pool_id, Username="OPT@example.com", SoftwareTokenMfaSettings={"Enabled": False}
     )
-    assert "AuthenticationResult" in sign_in(cognito_client, client_id, "opt@example.com")
+    assert "AuthenticationResult" in password_auth(cognito_client, client_id, "opt@example.com")
 
 
 def test_totp_challenge_session_dies_after_five_wrong_codes(
@@ -157,7 +149,7 @@ def test_totp_challenge_session_dies_after_five_wrong_codes(
 ) -> None:
     """A six-digit code must not be guessable inside one challenge session."""
     client_id = mfa_user(cognito_factory, "guess@example.com")
-    setup = sign_in(cognito_client, client_id, "guess@example.com")
+    setup = password_auth(cognito_client, client_id, "guess@example.com")
     secret = cognito_client.associate_software_token(Session=setup["Session"])["SecretCode"]
     cognito_client.verify_software_token(
         Session=setup["Session"], UserCode=pyotp.TOTP(secret).now()
@@ -168,7 +160,7 @@ def test_totp_challenge_session_dies_after_five_wrong_codes(
             cognito_client, client_id, "SOFTWARE_TOKEN_MFA", session, "guess@example.com", code
         )
 
-    challenge = sign_in(cognito_client, client_id, "guess@example.com")
+    challenge = password_auth(cognito_client, client_id, "guess@example.com")
     for _ in range(4):
         with pytest.raises(cognito_client.exceptions.CodeMismatchException):
             answer(challenge["Session"], wrong_code(secret))
@@ -177,7 +169,7 @@ def test_totp_challenge_session_dies_after_five_wrong_codes(
         in answer(challenge["Session"], pyotp.TOTP(secret).now())["AuthenticationResult"]
     )  # four wrong codes are forgiven
 
-    challenge = sign_in(cognito_client, client_id, "guess@example.com")
+    challenge = password_auth(cognito_client, client_id, "guess@example.com")
     for _ in range(5):
         with pytest.raises(cognito_client.exceptions.CodeMismatchException):
             answer(challenge["Session"], wrong_code(secret))

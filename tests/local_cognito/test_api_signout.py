@@ -8,17 +8,11 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory, password_auth
 
 
 def sign_in(cognito_client: Any, client_id: str, username: str) -> dict[str, Any]:
-    return dict(
-        cognito_client.initiate_auth(
-            ClientId=client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": DEFAULT_PASSWORD},
-        )["AuthenticationResult"]
-    )
+    return dict(password_auth(cognito_client, client_id, username)["AuthenticationResult"])
 
 
 def refresh(cognito_client: Any, client_id: str, token: str) -> Any:

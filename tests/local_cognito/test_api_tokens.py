@@ -16,7 +16,7 @@ from joserfc.jwk import KeySet
 from cognito_sso.base64url import b64url_decode
 from cognito_sso.local.errors import CognitoError, OAuthError
 from cognito_sso.local.model import Client, Pool, User
-from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
+from cognito_sso.local.testing import CognitoFactory, password_auth
 from cognito_sso.local.tokens.claims import ADMIN_SCOPE
 from cognito_sso.local.tokens.service import TokenService
 
@@ -160,11 +160,7 @@ def test_api_tokens_verify_with_the_served_keys(
     pool_id = cognito_factory.pool()
     client_id = cognito_factory.app_client(pool_id)["ClientId"]
     cognito_factory.user(pool_id, "keys@example.com")
-    result = cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "keys@example.com", "PASSWORD": DEFAULT_PASSWORD},
-    )["AuthenticationResult"]
+    result = password_auth(cognito_client, client_id, "keys@example.com")["AuthenticationResult"]
     key_set = KeySet.import_key_set(local_idp.state.tokens.jwks(pool_id))
     jwt.decode(result["IdToken"], key_set, algorithms=["RS256"])
     jwt.decode(result["AccessToken"], key_set, algorithms=["RS256"])

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
+from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory, password_auth
 
 INVITE = {
     "EmailSubject": "Welcome to the demo",
@@ -51,11 +51,7 @@ def test_admin_create_user_sends_invitation_from_pool_template(
     assert match, message["body"]
     temporary = match.group(1)
     client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    challenge = cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "invited@example.com", "PASSWORD": temporary},
-    )
+    challenge = password_auth(cognito_client, client_id, "invited@example.com", temporary)
     assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
     assert message["sent_at"].endswith("Z")
 
@@ -146,11 +142,7 @@ def test_case_insensitive_usernames_everywhere(
     )
     assert [g["GroupName"] for g in groups["Groups"]] == ["g1"]
     client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "mixed.CASE@example.COM", "PASSWORD": DEFAULT_PASSWORD},
-    )
+    password_auth(cognito_client, client_id, "mixed.CASE@example.COM")
 
 
 def test_case_sensitive_pool_keeps_case(
@@ -194,11 +186,7 @@ def test_sign_up_and_confirm(
             ClientId=client_id, Username="self@example.com", Password=DEFAULT_PASSWORD
         )
     with pytest.raises(cognito_client.exceptions.UserNotConfirmedException):
-        cognito_client.initiate_auth(
-            ClientId=client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": "self@example.com", "PASSWORD": "wrong-but-unconfirmed"},
-        )
+        password_auth(cognito_client, client_id, "self@example.com", "wrong-but-unconfirmed")
     [message] = messages_to(outbox, "Self@Example.com")
     with pytest.raises(cognito_client.exceptions.CodeMismatchException):
         cognito_client.confirm_sign_up(
@@ -263,11 +251,7 @@ def test_forgot_password_round_trip(
             ConfirmationCode=code,
             Password="Brand!New2",
         )
-    cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "forgot@example.com", "PASSWORD": "Brand!New1"},
-    )
+    password_auth(cognito_client, client_id, "forgot@example.com", "Brand!New1")
 
 
 def test_admin_reset_user_password_requires_reset(
@@ -278,11 +262,7 @@ def test_admin_reset_user_password_requires_reset(
     cognito_factory.user(pool_id, "reset@example.com")
     cognito_client.admin_reset_user_password(UserPoolId=pool_id, Username="Reset@example.com")
     with pytest.raises(cognito_client.exceptions.PasswordResetRequiredException):
-        cognito_client.initiate_auth(
-            ClientId=client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": "reset@example.com", "PASSWORD": DEFAULT_PASSWORD},
-        )
+        password_auth(cognito_client, client_id, "reset@example.com")
     [message] = messages_to(outbox, "reset@example.com")
     cognito_client.confirm_forgot_password(
         ClientId=client_id,
@@ -304,11 +284,9 @@ def test_change_password_and_self_service_attributes(
     pool_id = cognito_factory.pool()
     client_id = cognito_factory.app_client(pool_id)["ClientId"]
     cognito_factory.user(pool_id, "self.service@example.com")
-    access = cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "self.service@example.com", "PASSWORD": DEFAULT_PASSWORD},
-    )["AuthenticationResult"]["AccessToken"]
+    access = password_auth(cognito_client, client_id, "self.service@example.com")[
+        "AuthenticationResult"
+    ]["AccessToken"]
     with pytest.raises(cognito_client.exceptions.NotAuthorizedException):
         cognito_client.change_password(
             PreviousPassword="Wrong!Pass1", ProposedPassword="Next!Pass1", AccessToken=access
@@ -438,11 +416,9 @@ def test_verify_email_attribute(
     pool_id = cognito_factory.pool()
     client_id = cognito_factory.app_client(pool_id)["ClientId"]
     cognito_factory.user(pool_id, "verify.me@example.com", attributes={"email_verified": "false"})
-    access = cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "verify.me@example.com", "PASSWORD": DEFAULT_PASSWORD},
-    )["AuthenticationResult"]["AccessToken"]
+    access = password_auth(cognito_client, client_id, "verify.me@example.com")[
+        "AuthenticationResult"
+    ]["AccessToken"]
     delivery = cognito_client.get_user_attribute_verification_code(
         AccessToken=access, AttributeName="email"
     )
@@ -473,11 +449,7 @@ def test_challenge_session_expires(
     pool_id = cognito_factory.pool()
     client_id = cognito_factory.app_client(pool_id, AuthSessionValidity=3)["ClientId"]
     cognito_factory.user(pool_id, "slow@example.com", permanent=False)
-    session = cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "slow@example.com", "PASSWORD": DEFAULT_PASSWORD},
-    )["Session"]
+    session = password_auth(cognito_client, client_id, "slow@example.com")["Session"]
     auth = local_idp.state.auth
     real_clock = auth._clock
     auth._clock = lambda: real_clock() + 181
@@ -513,11 +485,7 @@ def test_delete_user_and_attributes_by_access_token(
     pool_id = cognito_factory.pool()
     client_id = cognito_factory.app_client(pool_id)["ClientId"]
     cognito_factory.user(pool_id, "leaving@example.com", attributes={"nickname": "bye"})
-    tokens = cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "leaving@example.com", "PASSWORD": DEFAULT_PASSWORD},
-    )["AuthenticationResult"]
+    tokens = password_auth(cognito_client, client_id, "leaving@example.com")["AuthenticationResult"]
     cognito_client.delete_user_attributes(
         AccessToken=tokens["AccessToken"], UserAttributeNames=["nickname"]
     )
@@ -601,11 +569,9 @@ def test_attribute_updates_follow_cognito_rules(
             Username="first@example.com",
             UserAttributes=[{"Name": "sub", "Value": "x"}],
         )
-    access = cognito_client.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "first@example.com", "PASSWORD": DEFAULT_PASSWORD},
-    )["AuthenticationResult"]["AccessToken"]
+    access = password_auth(cognito_client, client_id, "first@example.com")["AuthenticationResult"][
+        "AccessToken"
+    ]
     result = cognito_client.update_user_attributes(
         AccessToken=access, UserAttributes=[{"Name": "email", "Value": "moved@example.com"}]
     )

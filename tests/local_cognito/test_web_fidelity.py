@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from cognito_sso.base64url import b64url_decode
-from cognito_sso.local.testing import DEFAULT_PASSWORD
+from cognito_sso.local.testing import password_auth
 from tests.plugins.idp_web import Browser, HostedPool, exchange, oauth_client, signed_in
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
@@ -55,11 +55,7 @@ def test_at_hash_only_on_id_tokens_from_the_authorization_server(
     oauth = exchange(pool.base_url, pool.billing, code, verifier).json()
     assert "at_hash" in claims_of(oauth["id_token"])
     api_client = pool.factory.app_client(pool.pool_id)["ClientId"]
-    api = cognito_client.initiate_auth(
-        ClientId=api_client,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "hash@example.com", "PASSWORD": DEFAULT_PASSWORD},
-    )["AuthenticationResult"]
+    api = password_auth(cognito_client, api_client, "hash@example.com")["AuthenticationResult"]
     assert "at_hash" not in claims_of(api["IdToken"])
     refreshed = cognito_client.initiate_auth(
         ClientId=api_client,
