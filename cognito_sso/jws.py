@@ -44,8 +44,7 @@ class UnverifiedToken(NamedTuple):
 
 def decompose(token: object) -> UnverifiedToken:
     """Take a token apart; raises ``MalformedTokenError`` or ``AlgorithmNotAllowedError``."""
-    raw = assert_compact_jws(token)
-    header_b64, payload_b64, signature_b64 = raw.split(b".")
+    raw, (header_b64, payload_b64, signature_b64) = assert_compact_jws(token)
     return UnverifiedToken(
         kid_of_header(header_b64),
         raw[: len(header_b64) + 1 + len(payload_b64)],  # the signing input
@@ -69,9 +68,10 @@ def kid_of_header(segment: bytes) -> str:
 # -- the rules ------------------------------------------------------------------------------
 
 
-def assert_compact_jws(token: object) -> bytes:
+def assert_compact_jws(token: object) -> tuple[bytes, list[bytes]]:
     """A string of at most :data:`MAX_TOKEN_LENGTH` ASCII characters in three segments
-    (RFC 7515 section 7.1); five segments is a JWE, such as Cognito's refresh token."""
+    (RFC 7515 section 7.1); five segments is a JWE, such as Cognito's refresh token.
+    Returns the token's bytes and its segments."""
     if not isinstance(token, str):
         raise MalformedTokenError("token must be a string")
     if len(token) > MAX_TOKEN_LENGTH:
@@ -79,12 +79,12 @@ def assert_compact_jws(token: object) -> bytes:
     if not token.isascii():
         raise MalformedTokenError("token contains non-ASCII characters")
     raw = token.encode("ascii")
-    segments = raw.count(b".") + 1
-    if segments == 5:
+    segments = raw.split(b".")
+    if len(segments) == 5:
         raise MalformedTokenError("token is encrypted (JWE); a signed JWT is expected")
-    if segments != 3:
+    if len(segments) != 3:
         raise MalformedTokenError("token is not a compact JWS of three segments")
-    return raw
+    return raw, segments
 
 
 def assert_signed_not_encrypted(header: dict[str, Any]) -> None:

@@ -320,7 +320,9 @@ def test_payload_may_have_whitespace_around_the_object(
     """RFC 8259 section 2: whitespace is allowed before and after the value."""
     text = space + json.dumps(access_claims(issuer)) + space
     header = b64json({"alg": "RS256", "kid": access_key.kid})
-    claims = verifier.verify_access_token(mint_raw(access_key, header, b64url_encode(text.encode())))
+    claims = verifier.verify_access_token(
+        mint_raw(access_key, header, b64url_encode(text.encode()))
+    )
     assert claims["iss"] == issuer
     assert isinstance(claims["cognito:groups"], tuple)
 
