@@ -276,8 +276,23 @@ Measured {_machine(data)}.
 Goals: cold (verified-token cache off) within {goals["cold_ratio_max"]}x raw:
 {"met" if met["cold"] else "**missed**"}; warm under {goals["warm_us_max"]} us:
 {"met" if met["warm"] else "**missed**"}.
-"""
+{_verify_stages(data.get("stages_us"))}"""
     )
+
+
+def _verify_stages(stages: dict[str, dict[str, float]] | None) -> str:
+    """Where the cold verify's time goes (bench/verify_stages.py), when measured."""
+    if not stages:
+        return ""
+    rows = [[name, f"{c['alone']:.2f}", f"{c['in_context']:.2f}"] for name, c in stages.items()]
+    return f"""
+Where the cold verify's time goes, in us per call: each stage alone, and in context (the cold
+verify minus the cold verify with that stage replaced by its precomputed result). Stages cost
+more in context than alone: the RSA verify and the Python work around it evict each other
+from the CPU caches.
+
+{_table(["stage", "alone", "in context"], rows)}
+"""
 
 
 def section_bearer_revocation(data: dict[str, Any] | None) -> str:

@@ -161,6 +161,25 @@ def candidates(
     return runs
 
 
+def cold_stages(
+    token: str, jwk: dict[str, Any], seconds: float, repeat: int
+) -> dict[str, dict[str, float]]:
+    """Print and return where the cold verify's time goes (bench/verify_stages.py)."""
+    from bench.verify_stages import stage_costs
+
+    cache = JwksCache(f"{ISSUER}/.well-known/jwks.json")
+    cache.load({"keys": [jwk]})
+    verifier = TokenVerifier(ISSUER, CLIENT_ID, jwks_cache=cache, verified_cache_size=0)
+    loops = calibrate(lambda: verifier.verify_access_token(token), seconds)
+    costs = stage_costs(verifier, token, cache, loops, repeat)
+    print()
+    print("where the cold verify's time goes (us per call; see bench/verify_stages.py):")
+    print(f"{'stage':42} {'alone':>8} {'in context':>11}")
+    for name, cost in costs.items():
+        print(f"{name:42} {cost['alone']:8.2f} {cost['in_context']:11.2f}")
+    return costs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=0.1, help="duration of each run")
@@ -190,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cold/raw = {cold / raw:.2f} (goal <= {COLD_RATIO_MAX}): {verdict[met['cold']]}")
     print(f"cold faster than {', '.join(PEERS)}: {verdict[met['ahead_of_peers']]}")
     print(f"warm = {warm * 1e6:.2f} us (goal < {WARM_US_MAX} us): {verdict[met['warm']]}")
+    stages = cold_stages(token, jwk, args.seconds, args.repeat)
     if args.save:
         from bench.results import save
 
@@ -203,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
                 "cold_ahead_of": list(PEERS),
             },
             "met": met,
+            "stages_us": {
+                name: {k: round(v, 2) for k, v in c.items()} for name, c in stages.items()
+            },
         }
         flags = " ".join(sys.argv[1:])
         path = save("verify", data, f".venv/bin/python bench/verify.py {flags}".strip())
