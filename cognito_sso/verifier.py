@@ -211,17 +211,7 @@ class TokenVerifier:
         time; a token without ``nonce`` fails). ``access_token``: when given and the ID token
         has ``at_hash``, the hash must match. Raises :class:`InvalidTokenError` subclasses.
         """
-        try:
-            claims = self._verified(token, "id")
-            if nonce is not None:
-                assert_nonce(claims, nonce)
-            if access_token is not None:
-                assert_at_hash(claims, access_token)
-            return claims
-        except InvalidTokenError:
-            raise
-        except Exception as exc:  # the contract: nothing else escapes
-            raise InvalidTokenError("token could not be verified") from exc
+        return self._verify(token, "id", nonce, access_token, ())
 
     def verify_access_token(self, token: str, *, scopes: Iterable[str] = ()) -> Claims:
         """Verify an access token and return its claims.
@@ -229,8 +219,23 @@ class TokenVerifier:
         ``scopes``: every listed scope must be in the token's space-separated ``scope``.
         Raises :class:`InvalidTokenError` subclasses.
         """
+        return self._verify(token, "access", None, None, scopes)
+
+    def _verify(
+        self,
+        token: str,
+        use: str,
+        nonce: str | None,
+        access_token: str | None,
+        scopes: Iterable[str],
+    ) -> Claims:
+        """The token-intrinsic checks, then the per-call ones that were asked for."""
         try:
-            claims = self._verified(token, "access")
+            claims = self._verified(token, use)
+            if nonce is not None:
+                assert_nonce(claims, nonce)
+            if access_token is not None:
+                assert_at_hash(claims, access_token)
             if scopes:
                 assert_scopes(claims, scopes)
             return claims
