@@ -6,14 +6,15 @@ import httpx
 from flask import Flask
 
 from cognito_sso.flask import CognitoSSO, signals
-from tests.plugins.flask_apps import Browser, RunningApp, SSOEnv, parse_forms
+from tests.html_forms import parse_forms
+from tests.plugins.flask_apps import Browser, RunningApp, SSOEnv
 
 
 def logout_form(browser: Browser, app: RunningApp) -> dict[str, str]:
     home = browser.get(app.url("/"))
-    forms = [f for f in parse_forms(home.text) if f["attrs"].get("action") == "/auth/logout"]
+    forms = [f for f in parse_forms(home.text) if f.action == "/auth/logout"]
     assert forms, home.text
-    return dict(forms[0]["fields"])
+    return dict(forms[0].fields)
 
 
 def post_logout(browser: Browser, app: RunningApp, fields: dict[str, str]) -> httpx.Response:

@@ -6,8 +6,9 @@ import httpx
 import pytest
 
 from cognito_sso.local.server import RunningServer
+from tests.html_forms import parse_forms
 from tests.local_cognito.captures import load_capture
-from tests.plugins.idp_web import Browser, HostedPool, parse_forms
+from tests.plugins.idp_web import Browser, HostedPool
 
 DISCOVERY_KEYS = set(load_capture("discovery")["document"])
 

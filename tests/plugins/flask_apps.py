@@ -16,7 +16,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -30,6 +29,7 @@ from cognito_sso.flask import CognitoSSO
 from cognito_sso.local.testing import DEFAULT_PASSWORD, make_cognito_client
 from cognito_sso.session_service import SessionService
 from tests.bursts import burst
+from tests.html_forms import parse_forms
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 SCOPES = ("openid", "email", "profile", ADMIN_SCOPE)
@@ -140,28 +140,6 @@ def edit_json(**changes: Any) -> Callable[[bytes], bytes]:
     return lambda raw: json.dumps({**json.loads(raw), **changes}).encode()
 
 
-class _Forms(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict[str, Any]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.forms.append({"attrs": attributes, "fields": {}})
-        elif tag in ("input", "button") and self.forms and attributes.get("name"):
-            kind = attributes.get("type", "text").lower()
-            if kind in ("hidden", "text", "email", "password") or tag == "button":
-                if kind == "hidden":
-                    self.forms[-1]["fields"][attributes["name"]] = attributes.get("value", "")
-
-
-def parse_forms(html: str) -> list[dict[str, Any]]:
-    parser = _Forms()
-    parser.feed(html)
-    return parser.forms
-
-
 class Browser:
     """A cookie-keeping HTTP client that follows redirects one hop at a time."""
 
@@ -194,8 +172,8 @@ class Browser:
         forms = parse_forms(page.text)
         assert forms, f"no form on {page.url}"
         form = forms[index]
-        action = urljoin(str(page.url), form["attrs"].get("action") or str(page.url))
-        data = {**form["fields"], **fields}
+        action = urljoin(str(page.url), form.action or str(page.url))
+        data = {**form.fields, **fields}
         return self.http.post(action, data=data)
 
     def sign_in(

@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -23,38 +22,10 @@ import pytest
 from cognito_sso.base64url import b64url_encode
 from cognito_sso.local.server import RunningServer
 from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
+from tests.html_forms import Form, parse_forms
 
 TEMP_PASSWORD = "Temp0rary!Pass"
 NEW_PASSWORD = "N3w-Passw0rd!x"
-
-
-@dataclass
-class Form:
-    """One ``<form>`` of a page: where it posts and its fields (name -> value)."""
-
-    action: str
-    method: str
-    fields: dict[str, str] = field(default_factory=dict)
-
-
-class _FormParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[Form] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.forms.append(Form(values.get("action", ""), values.get("method", "get").lower()))
-        elif tag == "input" and self.forms and "name" in values:
-            self.forms[-1].fields[values["name"]] = values.get("value", "")
-
-
-def parse_forms(html: str) -> list[Form]:
-    """Every form of an HTML page."""
-    parser = _FormParser()
-    parser.feed(html)
-    return parser.forms
 
 
 def query_of(location: str) -> dict[str, str]:
