@@ -145,6 +145,14 @@ class CognitoFactory:
         self.client.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
         return prefix
 
+    def pool_with_user(self, email: str, **user: Any) -> tuple[str, str]:
+        """A new :meth:`pool` with an :meth:`app_client` and the :meth:`user` ``email`` in it
+        (``user``: more arguments of :meth:`user`); returns (pool id, client id)."""
+        pool_id = self.pool()
+        client_id: str = self.app_client(pool_id)["ClientId"]
+        self.user(pool_id, email, **user)
+        return pool_id, client_id
+
     def user(
         self,
         pool_id: str,

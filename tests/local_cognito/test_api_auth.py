@@ -105,9 +105,7 @@ def test_temporary_password_new_password_required_then_tokens_verify(
 def test_new_password_required_asks_for_missing_required_attributes(
     cognito_client: Any, cognito_factory: CognitoFactory, local_idp: Any
 ) -> None:
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "late@example.com", permanent=False)
+    pool_id, client_id = cognito_factory.pool_with_user("late@example.com", permanent=False)
     # the pool gains a required attribute the user does not have (possible only via the side door)
     with local_idp.state.lock:
         moto_pool = local_idp.state.directory.moto.pool(pool_id)
@@ -204,9 +202,7 @@ def test_refresh_token_validity_zero_means_thirty_days(
 def test_admin_initiate_auth_and_refresh_keep_auth_time(
     local_idp: Any, cognito_client: Any, cognito_factory: CognitoFactory
 ) -> None:
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "admin.flow@example.com")
+    pool_id, client_id = cognito_factory.pool_with_user("admin.flow@example.com")
     result = cognito_client.admin_initiate_auth(
         UserPoolId=pool_id,
         ClientId=client_id,

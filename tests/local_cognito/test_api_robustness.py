@@ -27,9 +27,7 @@ _SAMPLES = {
 def test_no_operation_answers_5xx_or_non_json(
     local_idp: Any, cognito_factory: CognitoFactory
 ) -> None:
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "robust@example.com")
+    pool_id, client_id = cognito_factory.pool_with_user("robust@example.com")
     model = get_session().get_service_model("cognito-idp")
     failures = []
     with httpx.Client(base_url=local_idp.base_url, timeout=10) as http:

@@ -157,9 +157,7 @@ def test_tokens_from_another_issuer_are_invalid(local_idp: Any) -> None:
 def test_api_tokens_verify_with_the_served_keys(
     local_idp: Any, cognito_client: Any, cognito_factory: CognitoFactory
 ) -> None:
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "keys@example.com")
+    pool_id, client_id = cognito_factory.pool_with_user("keys@example.com")
     result = password_auth(cognito_client, client_id, "keys@example.com")["AuthenticationResult"]
     key_set = KeySet.import_key_set(local_idp.state.tokens.jwks(pool_id))
     jwt.decode(result["IdToken"], key_set, algorithms=["RS256"])

@@ -257,9 +257,7 @@ def test_forgot_password_round_trip(
 def test_admin_reset_user_password_requires_reset(
     cognito_client: Any, cognito_factory: CognitoFactory, outbox: Any
 ) -> None:
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "reset@example.com")
+    pool_id, client_id = cognito_factory.pool_with_user("reset@example.com")
     cognito_client.admin_reset_user_password(UserPoolId=pool_id, Username="Reset@example.com")
     with pytest.raises(cognito_client.exceptions.PasswordResetRequiredException):
         password_auth(cognito_client, client_id, "reset@example.com")
@@ -281,9 +279,7 @@ def test_admin_reset_user_password_requires_reset(
 def test_change_password_and_self_service_attributes(
     cognito_client: Any, cognito_factory: CognitoFactory
 ) -> None:
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "self.service@example.com")
+    _pool_id, client_id = cognito_factory.pool_with_user("self.service@example.com")
     access = password_auth(cognito_client, client_id, "self.service@example.com")[
         "AuthenticationResult"
     ]["AccessToken"]
@@ -413,9 +409,9 @@ def test_resend_confirmation_code(
 def test_verify_email_attribute(
     cognito_client: Any, cognito_factory: CognitoFactory, outbox: Any
 ) -> None:
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "verify.me@example.com", attributes={"email_verified": "false"})
+    _pool_id, client_id = cognito_factory.pool_with_user(
+        "verify.me@example.com", attributes={"email_verified": "false"}
+    )
     access = password_auth(cognito_client, client_id, "verify.me@example.com")[
         "AuthenticationResult"
     ]["AccessToken"]
@@ -482,9 +478,9 @@ def test_update_user_pool_cannot_turn_mfa_on(
 def test_delete_user_and_attributes_by_access_token(
     cognito_client: Any, cognito_factory: CognitoFactory
 ) -> None:
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "leaving@example.com", attributes={"nickname": "bye"})
+    pool_id, client_id = cognito_factory.pool_with_user(
+        "leaving@example.com", attributes={"nickname": "bye"}
+    )
     tokens = password_auth(cognito_client, client_id, "leaving@example.com")["AuthenticationResult"]
     cognito_client.delete_user_attributes(
         AccessToken=tokens["AccessToken"], UserAttributeNames=["nickname"]
@@ -553,9 +549,7 @@ def test_admin_challenge_and_secret_client_refresh(
 def test_attribute_updates_follow_cognito_rules(
     cognito_client: Any, cognito_factory: CognitoFactory, outbox: Any
 ) -> None:
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "first@example.com")
+    pool_id, client_id = cognito_factory.pool_with_user("first@example.com")
     cognito_factory.user(pool_id, "Taken@Example.com")
     with pytest.raises(cognito_client.exceptions.AliasExistsException):
         cognito_client.admin_update_user_attributes(

@@ -107,9 +107,7 @@ def test_json_errors_carry_the_captured_headers(
     local_idp: Any, cognito_factory: CognitoFactory
 ) -> None:
     capture = load_capture("json-error")
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "wire@example.com")
+    _pool_id, client_id = cognito_factory.pool_with_user("wire@example.com")
     response = call(
         local_idp.base_url,
         "InitiateAuth",

@@ -18,9 +18,9 @@ from cognito_sso.verifier import TokenVerifier
 def signed_in(
     local_idp: Any, cognito_client: Any, cognito_factory: CognitoFactory
 ) -> dict[str, Any]:
-    pool_id = cognito_factory.pool()
-    client_id = cognito_factory.app_client(pool_id)["ClientId"]
-    cognito_factory.user(pool_id, "alice@example.com", groups=["billing-admins", "readers"])
+    pool_id, client_id = cognito_factory.pool_with_user(
+        "alice@example.com", groups=["billing-admins", "readers"]
+    )
     result = cognito_client.initiate_auth(
         AuthFlow="USER_PASSWORD_AUTH",
         ClientId=client_id,
