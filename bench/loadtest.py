@@ -306,6 +306,24 @@ class Prober:
             self._next += 1
             return user
 
+    def record(
+        self,
+        kind: str,
+        user: str,
+        service: str,
+        started: float,
+        clock: float,
+        outcome: str,
+        status: int,
+        detail: str,
+    ) -> Event:
+        """Keep a probe's event (``started``: epoch seconds; ``clock``: its perf_counter)."""
+        event = Event(
+            started, user, service, kind, outcome, status, time.perf_counter() - clock, detail
+        )
+        self.events.append(event)
+        return event
+
     def sign_in(self, service: str = "billing") -> Event:
         """A complete first sign-in with a new cookie jar."""
         user = self._user()
@@ -325,12 +343,7 @@ class Prober:
             detail = f"{type(exc).__name__} at {_last_url(browser)}"
         finally:
             browser.close()
-        event = Event(
-            started, user, service, "probe_signin", outcome, status,
-            time.perf_counter() - clock, detail,
-        )  # fmt: skip
-        self.events.append(event)
-        return event
+        return self.record("probe_signin", user, service, started, clock, outcome, status, detail)
 
     def pending_callback(self, service: str = "billing") -> tuple[Browser, str, str]:
         """A sign-in stopped just before the callback: (browser, callback URL, user)."""
@@ -361,12 +374,7 @@ class Prober:
             status, outcome, detail = 0, "conn_error", type(exc).__name__
         finally:
             browser.close()
-        event = Event(
-            started, user, service, "probe_callback", outcome, status,
-            time.perf_counter() - clock, detail,
-        )  # fmt: skip
-        self.events.append(event)
-        return event
+        return self.record("probe_callback", user, service, started, clock, outcome, status, detail)
 
     def login_page(self, service: str = "billing") -> Event:
         """``GET {app}/auth/login`` alone (no redirect followed): what the app answers."""
@@ -381,12 +389,7 @@ class Prober:
             status, outcome, detail = 0, "conn_error", type(exc).__name__
         finally:
             browser.close()
-        event = Event(
-            started, "-", service, "probe_login", outcome, status,
-            time.perf_counter() - clock, detail,
-        )  # fmt: skip
-        self.events.append(event)
-        return event
+        return self.record("probe_login", "-", service, started, clock, outcome, status, detail)
 
     def session(self, service: str) -> SignedIn:
         """A probe user signed in at ``service``, to check later that the session survives."""
@@ -417,12 +420,9 @@ class SignedIn:
             status = response.status_code
         except httpx.HTTPError as exc:
             status, outcome, detail = 0, "conn_error", type(exc).__name__
-        event = Event(
-            started, self.user, self.service, "probe_session", outcome, status,
-            time.perf_counter() - clock, detail,
-        )  # fmt: skip
-        self.prober.events.append(event)
-        return event
+        return self.prober.record(
+            "probe_session", self.user, self.service, started, clock, outcome, status, detail
+        )
 
     def close(self) -> None:
         """Release the connections."""
