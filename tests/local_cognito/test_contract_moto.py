@@ -56,6 +56,28 @@ def confirmed_user(backend: CognitoIdpBackend, pool_id: str, email: str) -> str:
     return str(user.username)
 
 
+def admin_password_auth(
+    backend: CognitoIdpBackend, pool_id: str, client_id: str, email: str
+) -> dict[str, Any]:
+    """moto's AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH for ``email``."""
+    return dict(
+        backend.admin_initiate_auth(
+            pool_id,
+            client_id,
+            "ADMIN_USER_PASSWORD_AUTH",
+            {"USERNAME": email, "PASSWORD": PASSWORD},
+        )
+    )
+
+
+def signed_in_tokens(backend: CognitoIdpBackend, email: str) -> dict[str, Any]:
+    """The tokens moto gives a confirmed user of a new email pool (a client without secret)."""
+    pool_id = email_pool(backend)
+    client = backend.create_user_pool_client(pool_id, False, {"ClientName": "c"})
+    confirmed_user(backend, pool_id, email)
+    return dict(admin_password_auth(backend, pool_id, client.id, email)["AuthenticationResult"])
+
+
 def test_update_user_pool_wipes_username_attributes(backend: CognitoIdpBackend) -> None:
     pool_id = email_pool(backend)
     backend.update_user_pool(pool_id, {"UserPoolId": pool_id, "Policies": {}})
@@ -144,16 +166,7 @@ def test_client_settings_not_enforced(backend: CognitoIdpBackend) -> None:
 
 
 def test_totp_secret_is_fixed_and_codes_unchecked(backend: CognitoIdpBackend) -> None:
-    pool_id = email_pool(backend)
-    client = backend.create_user_pool_client(pool_id, False, {"ClientName": "c"})
-    confirmed_user(backend, pool_id, "totp@example.com")
-    result = backend.admin_initiate_auth(
-        pool_id,
-        client.id,
-        "ADMIN_USER_PASSWORD_AUTH",
-        {"USERNAME": "totp@example.com", "PASSWORD": PASSWORD},
-    )
-    access = result["AuthenticationResult"]["AccessToken"]
+    access = signed_in_tokens(backend, "totp@example.com")["AccessToken"]
     secret = backend.associate_software_token(access, "")["SecretCode"]
     still_broken(secret == "asdfasdfasdf", "per-user TOTP secrets")
     verified = raises(lambda: backend.verify_software_token(access, "", "000000", "device"))
@@ -161,16 +174,7 @@ def test_totp_secret_is_fixed_and_codes_unchecked(backend: CognitoIdpBackend) ->
 
 
 def test_moto_signs_with_a_shared_fixed_key(backend: CognitoIdpBackend) -> None:
-    pool_id = email_pool(backend)
-    client = backend.create_user_pool_client(pool_id, False, {"ClientName": "c"})
-    confirmed_user(backend, pool_id, "key@example.com")
-    result = backend.admin_initiate_auth(
-        pool_id,
-        client.id,
-        "ADMIN_USER_PASSWORD_AUTH",
-        {"USERNAME": "key@example.com", "PASSWORD": PASSWORD},
-    )
-    header = result["AuthenticationResult"]["IdToken"].split(".")[0]
+    header = signed_in_tokens(backend, "key@example.com")["IdToken"].split(".")[0]
     decoded = b64url_decode(header)
     still_broken(
         b'"kid":"dummy"' in decoded.replace(b" ", b""),
@@ -183,12 +187,7 @@ def test_temporary_password_never_expires(backend: CognitoIdpBackend) -> None:
     client = backend.create_user_pool_client(pool_id, False, {"ClientName": "c"})
     user = backend.admin_create_user(pool_id, "old@example.com", "SUPPRESS", PASSWORD, [])
     user.create_date = user.create_date.replace(year=user.create_date.year - 1)
-    result = backend.admin_initiate_auth(
-        pool_id,
-        client.id,
-        "ADMIN_USER_PASSWORD_AUTH",
-        {"USERNAME": "old@example.com", "PASSWORD": PASSWORD},
-    )
+    result = admin_password_auth(backend, pool_id, client.id, "old@example.com")
     still_broken(
         result.get("ChallengeName") == "NEW_PASSWORD_REQUIRED", "TemporaryPasswordValidityDays"
     )
