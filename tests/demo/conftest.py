@@ -9,10 +9,8 @@ import pytest
 
 from demo_apps.extra_clients import ExtraClient
 from demo_apps.runner import DemoStack, start_stack
+from tests.demo.browser_steps import CHECK_INTERVAL, Shots
 from tests.ports import free_port
-
-#: Short so the single-logout test waits only a moment.
-CHECK_INTERVAL = 2.0
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +41,9 @@ def demo_stack(
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture
+def shots(browser_output: Path) -> Shots:
+    """Numbered full-page screenshots in the test's output folder."""
+    return Shots(browser_output)

@@ -19,7 +19,7 @@ from cognito_sso.local.testing import make_cognito_client, password_auth, secret
 from demo_apps.billing import create_app as create_billing
 from demo_apps.reports.billing_client import BillingUnavailable, fetch_invoices
 from demo_apps.runner import DemoStack
-from tests.demo.conftest import CHECK_INTERVAL
+from tests.demo.browser_steps import CHECK_INTERVAL
 
 PASSWORD = "Api-Passw0rd!"
 

@@ -56,10 +56,9 @@ def _signed_in_page(
 def test_one_sign_in_and_one_sign_out_across_both_services(
     demo_stack: DemoStack,
     new_context: Callable[..., BrowserContext],
-    browser_output: Path,
+    shots: Shots,
 ) -> None:
     stack = demo_stack
-    shots = Shots(browser_output)
     alice, bob = _user(stack, "alice"), _user(stack, "bob")
     customer = f"Playwright Test {datetime.now(UTC):%H%M%S}"
 
@@ -155,10 +154,9 @@ def test_pages_fit_a_phone_screen(
 def test_an_admin_voids_an_invoice_and_is_told_which_group_reports_needs(
     demo_stack: DemoStack,
     new_context: Callable[..., BrowserContext],
-    browser_output: Path,
+    shots: Shots,
 ) -> None:
     stack = demo_stack
-    shots = Shots(browser_output)
     page = _signed_in_page(stack, new_context, "carol", stack.billing_url + "/invoices")
     expect(page.get_by_role("heading", name="Invoices")).to_be_visible()
     expect(page.get_by_test_id("user-permissions")).to_contain_text("invoices:void")
@@ -200,10 +198,9 @@ def test_an_admin_voids_an_invoice_and_is_told_which_group_reports_needs(
 def test_a_second_run_ignores_the_first_runs_sessions(
     tmp_path: Path,
     new_context: Callable[..., BrowserContext],
-    browser_output: Path,
+    shots: Shots,
 ) -> None:
     """Same ports, same state dir, same browser: the old cookies lead to a clean sign-in."""
-    shots = Shots(browser_output)
     idp, billing, reports = free_ports(3)
     context = new_context()
     page = context.new_page()

@@ -10,7 +10,6 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -51,10 +50,9 @@ def _demo_user(stack: DemoStack, name: str, groups: tuple[str, ...]) -> str:
 def test_one_sign_in_and_one_sign_out_across_flask_and_fastapi(
     demo_stack: DemoStack,
     new_context: Callable[..., BrowserContext],
-    browser_output: Path,
+    shots: Shots,
 ) -> None:
     stack = demo_stack
-    shots = Shots(browser_output)
     dora = _demo_user(stack, "dora", ("billing", "reports"))
     erin = _demo_user(stack, "erin", ("reports",))
 

@@ -8,7 +8,6 @@ Screenshots of every step go to test-output/browser/<test>/ (git-ignored).
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,10 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 def test_dave_signs_in_through_example_corp(
     demo_stack: DemoStack,
     new_context: Callable[..., BrowserContext],
-    browser_output: Path,
+    shots: Shots,
 ) -> None:
     stack = demo_stack
-    shots = Shots(browser_output)
     dave = next(u for u in stack.corp_users if u.key == "dave")
     assert dave.temporary_password, "no Example Corp invitation for dave in the outbox"
 
