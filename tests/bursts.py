@@ -1,8 +1,9 @@
 """Things done at the same moment: the way to make workers race (updates of one session,
-refresh under a lock, one revocation check for many requests)."""
+refresh under a lock, one revocation check for many requests), in threads or processes."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -56,3 +57,15 @@ def burst(
 ) -> list[int]:
     """The statuses of :func:`get_together`."""
     return [r.status_code for r in get_together(urls, cookies=cookies, headers=headers)]
+
+
+def in_processes(count: int, target: Callable[..., object], *args: object) -> None:
+    """Run ``target(*args)`` in ``count`` spawned processes side by side (``target`` lives in an
+    importable module); each must exit 0 within 90 s."""
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=target, args=args) for _ in range(count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=90)
+        assert worker.exitcode == 0

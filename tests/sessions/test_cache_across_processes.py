@@ -7,25 +7,20 @@ groups; B's next read must see that, for both backends.
 
 from __future__ import annotations
 
-import multiprocessing
 from typing import Any
 
 import pytest
 
 from cognito_sso.sessions import SessionStore
+from tests.bursts import in_processes
 from tests.sessions import _cache_workers
 from tests.sessions.conftest import ABSOLUTE, IDLE, Backend, FakeClock
 
 
 def _in_process_a(backend: Backend, session_id: str, action: str) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    worker = ctx.Process(
-        target=_cache_workers.change_session,
-        args=(backend.location, backend.options, session_id, action),
+    in_processes(
+        1, _cache_workers.change_session, backend.location, backend.options, session_id, action
     )
-    worker.start()
-    worker.join(timeout=90)
-    assert worker.exitcode == 0
 
 
 def _cached(store: SessionStore, session_id: str) -> bytes:

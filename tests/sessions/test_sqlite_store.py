@@ -12,6 +12,7 @@ import pytest
 
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.sessions import SessionStoreUnavailableError, SQLiteSessionStore
+from tests.bursts import in_processes
 from tests.sessions.conftest import IDLE, FakeClock, P
 
 
@@ -176,14 +177,7 @@ def test_workers_opening_a_new_file_at_once(tmp_path: Path) -> None:
     path = tmp_path / "fresh" / "sessions.db"
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(4)  # released only when all four are ready
-    workers = [
-        ctx.Process(target=_workers.open_and_create, args=(str(path), start, 20)) for _ in range(4)
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=90)
-        assert worker.exitcode == 0
+    in_processes(4, _workers.open_and_create, str(path), start, 20)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 80
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -13,7 +13,7 @@ from functools import partial
 import pytest
 
 from cognito_sso.sessions import SessionStore, StoredSession
-from tests.bursts import at_once
+from tests.bursts import at_once, in_processes
 from tests.sessions import _workers
 from tests.sessions.conftest import ABSOLUTE, IDLE, Backend, FakeClock, J, P
 
@@ -157,19 +157,7 @@ def test_updates_are_atomic_under_threads(store: SessionStore) -> None:
 def test_updates_are_atomic_across_processes(backend: Backend) -> None:
     store = backend.open()
     session = store.create(P({"count": 0}))
-    ctx = multiprocessing.get_context("spawn")
-    workers = [
-        ctx.Process(
-            target=_workers.update_worker,
-            args=(backend.location, backend.options, session.id, 15),
-        )
-        for _ in range(3)
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=90)
-        assert worker.exitcode == 0
+    in_processes(3, _workers.update_worker, backend.location, backend.options, session.id, 15)
     loaded = store.get(session.id)
     assert loaded is not None and loaded.payload == P({"count": 45})
     store.close()
@@ -350,18 +338,8 @@ def test_lock_mutual_exclusion_across_processes(backend: Backend) -> None:
     ctx = multiprocessing.get_context("spawn")
     counter = ctx.Value("i", 0, lock=False)
     failures = ctx.Value("i", 0, lock=False)
-    workers = [
-        ctx.Process(
-            target=_workers.lock_worker,
-            args=(backend.location, backend.options, "cross-process", 15, counter, failures),
-        )
-        for _ in range(3)
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=90)
-        assert worker.exitcode == 0
+    args = (backend.location, backend.options, "cross-process", 15, counter, failures)
+    in_processes(3, _workers.lock_worker, *args)
     assert failures.value == 0
     assert counter.value == 45
 
