@@ -19,7 +19,6 @@ Results: bench/results/bearer_revocation.json.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from typing import Any
 
@@ -126,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             "library_commit": results.git_commit(),
             "views": rows,
         },
-        command="python -m bench.bearer_revocation "
-        + " ".join(argv if argv is not None else sys.argv[1:]),
+        command=results.command("bench.bearer_revocation", argv),
     )
     print(f"saved {path}")
     return 0

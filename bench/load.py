@@ -16,7 +16,6 @@ Run: ``.venv/bin/python -m bench.load`` (``--users 200 --duration 60``; ``--skip
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from typing import Any
 
@@ -142,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     path = results.save(
         "load",
         {"args": vars(args), **data, "passed": ok},
-        command="python -m bench.load " + " ".join(argv if argv is not None else sys.argv[1:]),
+        command=results.command("bench.load", argv),
     )
     print(f"saved {path}")
     return 0 if ok else 1

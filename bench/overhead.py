@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -256,7 +255,7 @@ def run(
             **({"goals": goals, "goals_met": met} if goals else {}),
             **data,
         },
-        command=f"python -m bench.{name} " + " ".join(argv if argv is not None else sys.argv[1:]),
+        command=results.command(f"bench.{name}", argv),
     )
     print(f"saved {path}")
     return 0

@@ -17,7 +17,6 @@ Run: ``.venv/bin/python -m bench.peer`` (``--seconds``, ``--levels``, ``--rounds
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -99,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             "jwks_fetches": fetches,
             **data,
         },
-        command="python -m bench.peer " + " ".join(argv if argv is not None else sys.argv[1:]),
+        command=results.command("bench.peer", argv),
     )
     print(f"saved {path}")
     return 0

@@ -11,7 +11,6 @@ Run: ``.venv/bin/python -m bench.provisioning_calls`` (``--spec``).
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -93,8 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             "repeated_vs_first_calls": ratio_calls,
             "idempotent": again["writes"] == 0,
         },
-        command="python -m bench.provisioning_calls "
-        + " ".join(argv if argv is not None else sys.argv[1:]),
+        command=results.command("bench.provisioning_calls", argv),
     )
     print(f"saved {path}")
     return 0 if again["writes"] == 0 else 1

@@ -59,6 +59,12 @@ def git_commit() -> str:
     return f"{commit}+dirty" if dirty else commit
 
 
+def command(module: str, argv: list[str] | None) -> str:
+    """The command line that ran ``module`` (``bench.x``) with ``argv`` (None: this process's
+    arguments), as :func:`save` records it."""
+    return f"python -m {module} " + " ".join(argv if argv is not None else sys.argv[1:])
+
+
 def save(name: str, data: dict[str, Any], command: str) -> Path:
     """Write ``results/<name>.json`` with the command that produced it and the machine."""
     RESULTS_DIR.mkdir(exist_ok=True)

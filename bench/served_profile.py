@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -104,8 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     path = results.save(
         "served_profile",
         {"connections": args.connections, "seconds": args.seconds, "views": views},
-        command="python -m bench.served_profile "
-        + " ".join(argv if argv is not None else sys.argv[1:]),
+        command=results.command("bench.served_profile", argv),
     )
     print(f"saved {path}")
     return 0

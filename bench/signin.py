@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import sys
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -161,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             "idp_server": "local IdP on werkzeug's threaded server, one process",
             "app_server": "gunicorn, 2 workers, gthread; SQLite session store",
         },
-        command="python -m bench.signin " + " ".join(argv if argv is not None else sys.argv[1:]),
+        command=results.command("bench.signin", argv),
     )
     print(f"saved {path}")
     return 0
