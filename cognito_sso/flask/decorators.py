@@ -12,20 +12,25 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
-from flask import current_app, redirect, request
+from flask import Request, current_app, redirect, request
 
-from cognito_sso.access import MAX_BEARER_TOKEN, bearer_rejection, denial_for, scope_denial
+from cognito_sso.access import (
+    MAX_BEARER_TOKEN,
+    bearer_from_header,
+    bearer_rejection,
+    denial_for,
+    scope_denial,
+)
 from cognito_sso.bearer_revocation import REVOKED_DESCRIPTION, required_scopes
 from cognito_sso.errors import InvalidTokenError, KeysUnavailableError
 from cognito_sso.flask.errors import (
     AuthenticationRequiredError,
     PermissionDeniedError,
-    bearer_credentials,
     wants_json,
 )
-from cognito_sso.flask.identity import current_user, login_url, set_bearer_user
-from cognito_sso.flask.request_auth import current_request
-from cognito_sso.flask.state import get_state
+from cognito_sso.flask.identity import login_url, user_of_request
+from cognito_sso.flask.request_auth import RequestAuth, current_request, request_auth
+from cognito_sso.flask.state import AppState, get_state
 from cognito_sso.oidc import IdPUnavailableError, TokenRevokedError
 from cognito_sso.user import User
 
@@ -38,10 +43,10 @@ EXEMPT_METHODS = frozenset({"OPTIONS"})
 """Methods served without a sign-in check (CORS preflight)."""
 
 
-def _bearer_token() -> str | None:
+def _bearer_token(req: Request) -> str | None:
     """The token of an ``Authorization: Bearer`` header (query strings and form bodies are
     never read). Other schemes (Basic from a proxy in front of the app) are not ours: None."""
-    token = bearer_credentials()
+    token = bearer_from_header(req.environ.get("HTTP_AUTHORIZATION"))
     if token is None:
         return None
     if not token or len(token) > MAX_BEARER_TOKEN:
@@ -49,8 +54,13 @@ def _bearer_token() -> str | None:
     return token
 
 
-def _bearer_user(token: str, scopes: Sequence[str], revocation_interval: float | None) -> User:
-    state = get_state()
+def _bearer_user(
+    state: AppState,
+    auth: RequestAuth,
+    token: str,
+    scopes: Sequence[str],
+    revocation_interval: float | None,
+) -> User:
     try:
         claims = state.bearer_verifier.verify_access_token(token)
     except KeysUnavailableError as exc:
@@ -67,8 +77,8 @@ def _bearer_user(token: str, scopes: Sequence[str], revocation_interval: float |
     except TokenRevokedError:
         raise AuthenticationRequiredError("invalid_token", REVOKED_DESCRIPTION) from None
     # built once per verification: the verifier's warm cache hands out the same claims
-    user = state.bearer_users.get(token, claims, state.user_of_claims)
-    set_bearer_user(user, token)
+    user = auth.user = state.bearer_users.get(token, claims, state.user_of_claims)
+    auth.access_token = token
     return user
 
 
@@ -116,16 +126,18 @@ def protect(
 
         @functools.wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            if current_request().method in EXEMPT_METHODS:
+            req = current_request()
+            if req.method in EXEMPT_METHODS:
                 return call(*args, **kwargs)
-            user: User
-            token = _bearer_token() if api else None
+            auth = request_auth(req)
+            user: User | None = auth.user
+            token = _bearer_token(req) if api else None
             if token is not None:
-                user = _bearer_user(token, scopes, revocation_check_interval)
+                user = _bearer_user(get_state(), auth, token, scopes, revocation_check_interval)
             elif bearer_only:
                 raise AuthenticationRequiredError()
-            else:
-                user = current_user._get_current_object()  # type: ignore[attr-defined]
+            elif user is None:
+                user = user_of_request(req, auth, get_state())
             if not user.is_authenticated:
                 return _not_signed_in(api)  # type: ignore[no-any-return]
             denial = denial_for(user, groups=groups, mode=mode, permissions=permissions)

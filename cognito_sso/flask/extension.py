@@ -28,9 +28,9 @@ from cognito_sso.flask.identity import (
     template_helpers,
 )
 from cognito_sso.flask.request_auth import (
-    current_flask_session,
+    ENVIRON_KEY,
+    RequestAuth,
     current_request,
-    peek_request_auth,
     request_auth,
 )
 from cognito_sso.flask.session_binding import bind_if_unbound, refuse_if_foreign
@@ -281,15 +281,16 @@ def _after_request(response: Response) -> Response:
     if req.path.startswith(config.url_prefix + "/"):
         response.headers.update(NO_STORE)
         deny_framing(response)
-    bind_if_unbound()
-    auth = peek_request_auth(req)
+    auth: RequestAuth | None = req.environ.get(ENVIRON_KEY)
+    app_session = bind_if_unbound(req, auth, config.cookie_name)
     if auth is None:
         return response
     if auth.user is not None:
         _mark_personal(response, private=auth.user.is_authenticated)
-        # Flask adds "Vary: Cookie" for a session that was looked at, re-parsing the header
-        # each time; ours names Cookie already
-        current_flask_session().accessed = False
+        if app_session is not None:
+            # Flask adds "Vary: Cookie" for a session that was looked at, re-parsing the
+            # header each time; ours names Cookie already
+            app_session.accessed = False
     if auth.new_session_id is None and not auth.clear_cookie:
         return response
     if auth.new_session_id is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import has_request_context, url_for
+from flask import Request, has_request_context, url_for
 from markupsafe import Markup
 from werkzeug.local import LocalProxy
 
@@ -15,9 +15,9 @@ from cognito_sso.flask.request_auth import (
     current_flask_session,
     current_request,
     request_auth,
-    session_cookie,
+    request_session_id,
 )
-from cognito_sso.flask.state import get_state
+from cognito_sso.flask.state import AppState, get_state
 from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import Session
 from cognito_sso.sessions.base import is_valid_session_id
@@ -30,9 +30,9 @@ __all__ = [
     "end_browser_session",
     "login_url",
     "logout_form",
-    "set_bearer_user",
     "template_helpers",
     "user_from_session",
+    "user_of_request",
 ]
 
 
@@ -42,11 +42,13 @@ def resolve_user() -> User:
         return ANONYMOUS
     req = current_request()
     auth = request_auth(req)
-    if auth.user is not None:
-        return auth.user
-    state = get_state()
+    return auth.user if auth.user is not None else user_of_request(req, auth, get_state())
+
+
+def user_of_request(req: Request, auth: RequestAuth, state: AppState) -> User:
+    """The user of the request's session cookie, resolved now and kept in ``auth``."""
     user = ANONYMOUS
-    session_id = session_cookie(state.config.cookie_name, req)
+    session_id = request_session_id(auth, state.config.cookie_name, req)
     if session_id is not None:
         session = _live_session(state.sessions, session_id, auth.stored)
         if session is None:
@@ -76,13 +78,6 @@ def end_browser_session(auth: RequestAuth | None = None) -> None:
     app_session = current_flask_session()
     if app_session:
         app_session.clear()
-
-
-def set_bearer_user(user: User, token: str) -> None:
-    """Make a verified bearer-token user the request's ``current_user``."""
-    auth = request_auth()
-    auth.user = user
-    auth.access_token = token
 
 
 def current_session() -> Session | None:

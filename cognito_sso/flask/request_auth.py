@@ -24,6 +24,7 @@ __all__ = [
     "current_request",
     "peek_request_auth",
     "request_auth",
+    "request_session_id",
     "session_cookie",
 ]
 
@@ -44,6 +45,9 @@ class RequestAuth:
     """Set as the session cookie (a sign-in)."""
     clear_cookie: bool = False
     """Clear the session cookie (a sign-out, or a session that is over)."""
+    cookie: str | None = None
+    """The request's session cookie, once :func:`request_session_id` read it."""
+    cookie_read: bool = False
 
 
 def current_request() -> Request:
@@ -92,3 +96,11 @@ def session_cookie(name: str, req: Request | None = None) -> str | None:
         if is_valid_session_id(value) and header.find(name + "=", value_start) < 0:
             return value
     return req.cookies.get(name)
+
+
+def request_session_id(auth: RequestAuth, name: str, req: Request) -> str | None:
+    """:func:`session_cookie` of ``req``, read once per request (kept in ``auth``)."""
+    if not auth.cookie_read:
+        auth.cookie = session_cookie(name, req)
+        auth.cookie_read = True
+    return auth.cookie

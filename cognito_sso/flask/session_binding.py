@@ -13,16 +13,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import current_app
+from flask import Request, current_app
 from flask import session as flask_session
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from cognito_sso.flask.identity import end_browser_session
 from cognito_sso.flask.request_auth import (
+    RequestAuth,
     current_flask_session,
     current_request,
-    peek_request_auth,
     request_auth,
+    request_session_id,
     session_cookie,
 )
 from cognito_sso.flask.state import get_state
@@ -35,17 +36,6 @@ _KEY = "_cognito_sso"
 
 def _fingerprint(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()[:32]
-
-
-def _sso_session_id() -> str | None:
-    """The SSO session this response belongs to: the one set by this request, if any, else
-    the request's cookie."""
-    auth = peek_request_auth()
-    if auth is not None and auth.new_session_id is not None:
-        return auth.new_session_id
-    if auth is not None and auth.clear_cookie:
-        return None
-    return session_cookie(get_state().config.cookie_name)
 
 
 def start_bound(session_id: str) -> None:
@@ -98,13 +88,24 @@ def _surely_empty() -> bool:
     return interface.get_cookie_name(app) not in cookies
 
 
-def bind_if_unbound() -> None:
+def bind_if_unbound(
+    req: Request, auth: RequestAuth | None, cookie_name: str
+) -> SessionMixin | None:
     """After each request: bind what the app wrote into its Flask session while signed in
-    (e.g. after it cleared the session) to the request's SSO session. Without an SSO session
-    there is nothing to bind to, and the Flask session is not looked at."""
-    session_id = _sso_session_id()
+    (e.g. after it cleared the session) to the request's SSO session: the one set by this
+    request, if any, else the request's cookie. Without an SSO session there is nothing to
+    bind to, and the Flask session is not looked at (None); else it is returned."""
+    if auth is None:
+        session_id = session_cookie(cookie_name, req)
+    elif auth.new_session_id is not None:
+        session_id = auth.new_session_id
+    elif auth.clear_cookie:
+        return None
+    else:
+        session_id = request_session_id(auth, cookie_name, req)
     if session_id is None:
-        return
+        return None
     app_session = current_flask_session()
     if app_session and _KEY not in app_session:
         app_session[_KEY] = _fingerprint(session_id)
+    return app_session

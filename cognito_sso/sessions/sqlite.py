@@ -148,7 +148,19 @@ class SQLiteSessionStore(SessionStore):
         try:  # not ``guard()``: a context manager costs more than a cached read
             conn = self._db.conn()
             now = self._now()
-            session, generation = self._cached_or_read(conn, session_id, now)
+            if self._cache.enabled:
+                generation: int = conn.execute(_GENERATION).fetchone()[0]
+                cached = self._cache.get(session_id)
+                # live and no touch due; else the row decides (``_servable``)
+                if (
+                    cached is not None
+                    and cached[1] == generation
+                    and self._servable(cached[0], now)
+                ):
+                    return cached[0]
+                session = self._fill(conn, session_id, generation)
+            else:
+                generation, session = 0, self._read(conn, session_id)
             if session is None or not self._needs_touch(session.last_seen_at, now):
                 return session
             # One statement, so it is atomic on its own and never overwrites data.
@@ -163,29 +175,18 @@ class SQLiteSessionStore(SessionStore):
         self._cache.replace(session_id, (session, generation))
         return session
 
-    def _cached_or_read(
-        self, conn: sqlite3.Connection, session_id: str, now: float
-    ) -> tuple[StoredSession | None, int]:
-        """The session from the cache while the generation has not moved, else its row.
-
-        The generation is read before the row, so an entry is never newer than its label
-        says: a change committed in between moves the generation past it."""
-        if not self._cache.enabled:
-            return self._read(conn, session_id), 0
-        generation: int = conn.execute(_GENERATION).fetchone()[0]
-        cached = self._cache.get(session_id)
-        if cached is not None and cached[1] == generation:
-            hit = cached[0]
-            # an idle limit reached by our (older) last_seen_at may have been pushed back by
-            # another process's touch: only the row can tell
-            if self._is_live(hit.created_at, hit.last_seen_at, now):
-                return hit, generation
+    def _fill(
+        self, conn: sqlite3.Connection, session_id: str, generation: int
+    ) -> StoredSession | None:
+        """The session's row, cached under ``generation`` (read *before* the row, so an
+        entry is never newer than its label says: a change committed in between moves the
+        generation past it)."""
         session = self._read(conn, session_id)
         if session is None:
             self._cache.invalidate(session_id)
         else:
             self._cache.put(session_id, (session, generation))
-        return session, generation
+        return session
 
     def update(self, session_id: str, fn: UpdateFn) -> StoredSession | None:
         """Atomic read-modify-write (see :meth:`SessionStore.update`)."""

@@ -17,6 +17,7 @@ import secrets
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,19 @@ from cognito_sso.sessions.base import SessionStoreUnavailableError
 __all__ = ["SQLiteFile"]
 
 log = logging.getLogger(__name__)
+
+# Every open file, to forget its connections in a forked child: checked once at the fork,
+# not with a getpid() system call on every read.
+_forget_after_fork: weakref.WeakSet[SQLiteFile] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for db in list(_forget_after_fork):
+        db.forget_inherited()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def unavailable(exc: sqlite3.Error) -> SessionStoreUnavailableError:
@@ -54,6 +68,7 @@ class SQLiteFile:
         self._connections: dict[int, sqlite3.Connection] = {}
         self._pid = os.getpid()
         self._closed = False
+        _forget_after_fork.add(self)
         self._create_file()
         try:
             self._prepare()
@@ -109,18 +124,13 @@ class SQLiteFile:
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (opened on first use, replaced after a fork)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:  # closing and forking both empty ``_local``
+            return conn
         if self._closed:
             raise SessionStoreUnavailableError("the session store is closed")
-        if os.getpid() != self._pid:
-            # Connections inherited through fork must not be used (nor closed) here, and
-            # the inherited registry lock may have been held by a thread that did not fork.
-            self._registry_lock = threading.Lock()
-            self._connections = {}
-            self._local = threading.local()
-            self._pid = os.getpid()
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
+        if os.getpid() != self._pid:  # a fork the hook did not see (os.fork bypassed)
+            self.forget_inherited()
         conn = sqlite3.connect(
             self.path,
             timeout=self._busy_timeout,
@@ -134,6 +144,14 @@ class SQLiteFile:
             self._prune_dead_threads()
             self._connections[threading.get_ident()] = conn
         return conn
+
+    def forget_inherited(self) -> None:
+        """In a forked child: drop the parent's connections unused (never used nor closed
+        here), and its registry lock, which a thread that did not fork may have held."""
+        self._registry_lock = threading.Lock()
+        self._connections = {}
+        self._local = threading.local()
+        self._pid = os.getpid()
 
     def _prune_dead_threads(self) -> None:
         alive = {thread.ident for thread in threading.enumerate()}
