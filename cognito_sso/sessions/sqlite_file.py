@@ -17,7 +17,6 @@ import secrets
 import sqlite3
 import threading
 import time
-import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,19 +26,6 @@ from cognito_sso.sessions.base import SessionStoreUnavailableError
 __all__ = ["SQLiteFile"]
 
 log = logging.getLogger(__name__)
-
-# Every open file, to forget its connections in a forked child: checked once at the fork,
-# not with a getpid() system call on every read.
-_forget_after_fork: weakref.WeakSet[SQLiteFile] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    for db in list(_forget_after_fork):
-        db.forget_inherited()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def unavailable(exc: sqlite3.Error) -> SessionStoreUnavailableError:
@@ -68,7 +54,6 @@ class SQLiteFile:
         self._connections: dict[int, sqlite3.Connection] = {}
         self._pid = os.getpid()
         self._closed = False
-        _forget_after_fork.add(self)
         self._create_file()
         try:
             self._prepare()
@@ -125,11 +110,14 @@ class SQLiteFile:
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (opened on first use, replaced after a fork)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:  # closing and forking both empty ``_local``
+        # The pid on every call, not an os.register_at_fork hook: servers that fork in C
+        # (uWSGI by default) run no Python fork hooks, and a child must never use the
+        # parent's connection (SQLite forbids it: its locks would not be the child's).
+        if conn is not None and os.getpid() == self._pid:
             return conn
         if self._closed:
             raise SessionStoreUnavailableError("the session store is closed")
-        if os.getpid() != self._pid:  # a fork the hook did not see (os.fork bypassed)
+        if os.getpid() != self._pid:
             self.forget_inherited()
         conn = sqlite3.connect(
             self.path,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 import sqlite3
 import stat
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -96,6 +100,37 @@ def test_usable_after_fork(tmp_path: Path) -> None:
     process.join(60)
     assert process.exitcode == 0
     assert queue.get(timeout=10) == P({"from": "parent"})
+    assert store.get(session.id) is not None  # the parent's connection still works
+    store.close()
+
+
+def test_a_child_forked_in_c_opens_its_own_connection(tmp_path: Path) -> None:
+    """uWSGI forks its workers in C by default, so Python's fork hooks never run in them:
+    the child must still not use the connection the parent opened before the fork."""
+    store = _open(tmp_path / "sessions.db")
+    session = store.create(P({"from": "parent"}))
+    parent_conn = store._db.conn()
+    read_end, write_end = os.pipe()
+    pid = ctypes.CDLL(None, use_errno=True).fork()
+    if pid == 0:  # the child: no Python after-fork handlers ran
+        try:
+            own = store._db.conn() is not parent_conn
+            loaded = store.get(session.id)
+            ok = own and loaded is not None and loaded.payload == P({"from": "parent"})
+            os.write(write_end, b"ok" if ok else b"shared")
+        finally:
+            os._exit(0)
+    assert pid > 0
+    os.close(write_end)
+    deadline = time.monotonic() + 30
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung")
+        time.sleep(0.01)
+    assert os.read(read_end, 16) == b"ok"
+    os.close(read_end)
     assert store.get(session.id) is not None  # the parent's connection still works
     store.close()
 
