@@ -17,7 +17,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 from urllib.parse import urlsplit
 
 from cognito_sso.config_keys import ADMIN_SCOPE, KEYS, KNOWN_KEYS, ConfigKey, Kind
@@ -32,6 +32,7 @@ __all__ = [
     "ADMIN_SCOPE",
     "KNOWN_KEYS",
     "SSOConfig",
+    "SessionTimings",
     "UnknownConfigKeyWarning",
     "UnknownGroupWarning",
     "load_config",
@@ -48,6 +49,15 @@ _PREFIX = re.compile(r"^(/[A-Za-z0-9_\-.]+)+$")
 
 class UnknownGroupWarning(UserWarning):
     """``COGNITO_PERMISSIONS`` names a group the user pool does not have."""
+
+
+class SessionTimings(TypedDict):
+    """The keyword arguments of :class:`~cognito_sso.session_service.SessionService` that
+    come from the configuration."""
+
+    refresh_leeway: float
+    check_interval: float
+    lock_wait: float
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,15 @@ class SSOConfig:
         """The app clients whose access tokens a bearer route accepts: this app's and
         ``COGNITO_BEARER_CLIENT_IDS``."""
         return (self.client_id, *self.bearer_client_ids)
+
+    @property
+    def session_timings(self) -> SessionTimings:
+        """How the session service refreshes and checks sessions, as it takes them."""
+        return SessionTimings(
+            refresh_leeway=self.refresh_leeway,
+            check_interval=self.session_check_interval,
+            lock_wait=self.idp_wait,
+        )
 
     @property
     def idp_wait(self) -> float:

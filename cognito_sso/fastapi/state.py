@@ -100,9 +100,7 @@ def build_state(config: SSOConfig, pages: Pages) -> AsyncAppState:
         store=store,
         oidc=blocking_oidc,
         verifier=verifier.sync,
-        refresh_leeway=config.refresh_leeway,
-        check_interval=config.session_check_interval,
-        lock_wait=config.idp_wait,
+        **config.session_timings,
     )
     login = LoginFlow(
         store=store,

@@ -155,9 +155,7 @@ class CognitoSSO:
             store=store,
             oidc=oidc,
             verifier=verifier,
-            refresh_leeway=config.refresh_leeway,
-            check_interval=config.session_check_interval,
-            lock_wait=config.idp_wait,
+            **config.session_timings,
             on_ended=ended,
             on_refreshed=refreshed,
         )
