@@ -105,6 +105,8 @@ def denial_for(
 
 def scope_denial(claims: Mapping[str, Any], scopes: Collection[str]) -> Denial | None:
     """The denial for an access token lacking any of ``scopes``, or None."""
+    if not scopes:
+        return None
     granted = set(scopes_claim(claims))
     missing = tuple(s for s in scopes if s not in granted)
     return Denial(missing_scopes=missing) if missing else None

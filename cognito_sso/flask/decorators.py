@@ -120,6 +120,7 @@ def protect(
     groups = tuple(groups)
     permissions = tuple(permissions)
     scopes = tuple(scopes)
+    restricted = bool(groups or permissions)
 
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         call = _caller(view)
@@ -140,9 +141,10 @@ def protect(
                 user = user_of_request(req, auth, get_state())
             if not user.is_authenticated:
                 return _not_signed_in(api)  # type: ignore[no-any-return]
-            denial = denial_for(user, groups=groups, mode=mode, permissions=permissions)
-            if denial is not None:
-                raise PermissionDeniedError(denial, bearer=user.source == "bearer")
+            if restricted:
+                denial = denial_for(user, groups=groups, mode=mode, permissions=permissions)
+                if denial is not None:
+                    raise PermissionDeniedError(denial, bearer=user.source == "bearer")
             return call(*args, **kwargs)
 
         return wrapper

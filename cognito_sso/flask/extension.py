@@ -321,18 +321,24 @@ def _mark_personal(response: Response, *, private: bool) -> None:
 
     One pass over the headers: werkzeug's ``in``/``get``/``vary`` build an exception object
     for every header that is absent, which cost more than the rest of this hook; and a
-    header known to be absent is appended (``add``), not searched for again (``set``)."""
+    header known to be absent is appended to the list as it is (constant values: werkzeug's
+    ``add`` would check them for newlines on every request), not searched for again."""
+    headers = response.headers
     has_vary = has_cache_control = False
-    for key, _value in response.headers:
+    for key, _value in headers:
         lowered = key.lower()
         has_vary = has_vary or lowered == "vary"
         has_cache_control = has_cache_control or lowered == "cache-control"
     if has_vary:
         response.vary.update(("Cookie", "Authorization"))  # merge with the view's own
     else:
-        response.headers.add("Vary", "Cookie, Authorization")
+        headers._list.append(_VARY)
     if private and not has_cache_control:
-        response.headers.add("Cache-Control", "private, no-store")
+        headers._list.append(_PRIVATE)
+
+
+_VARY = ("Vary", "Cookie, Authorization")
+_PRIVATE = ("Cache-Control", "private, no-store")
 
 
 def _failed(error: Exception) -> Response:

@@ -146,10 +146,11 @@ class SQLiteSessionStore(SessionStore):
         if not is_valid_session_id(session_id):
             return None
         try:  # not ``guard()``: a context manager costs more than a cached read
-            conn = self._db.conn()
+            cursor = self._db.cursor()
+            conn = cursor.connection
             now = self._now()
             if self._cache.enabled:
-                generation: int = conn.execute(_GENERATION).fetchone()[0]
+                generation: int = cursor.execute(_GENERATION).fetchone()[0]
                 cached = self._cache.get(session_id)
                 # live and no touch due; else the row decides (``_servable``)
                 if (
