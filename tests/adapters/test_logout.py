@@ -18,8 +18,7 @@ from tests.plugins.flask_apps import SSOEnv
 def test_logout_ends_everything_and_asks_password_again(adapter_env: AdapterEnv) -> None:
     app = adapter_env.app()
     idp = adapter_env.sso.idp
-    browser = adapter_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), adapter_env.sso.user()).status_code == 200
+    browser = adapter_env.sso.signed_in(app.url("/me"), adapter_env.sso.user())
     session_id = app.session_id(browser)
     session = app_state(app).sessions.get(session_id)
     assert session is not None
@@ -61,8 +60,7 @@ def test_logout_ends_everything_and_asks_password_again(adapter_env: AdapterEnv)
 
 def test_logout_needs_the_csrf_token_and_our_origin(adapter_env: AdapterEnv) -> None:
     app = adapter_env.app()
-    browser = adapter_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), adapter_env.sso.user()).status_code == 200
+    browser = adapter_env.sso.signed_in(app.url("/me"), adapter_env.sso.user())
     assert browser.get(app.url("/auth/logout")).status_code == 405
     assert post_logout(browser, app, {}).status_code == 403
     assert post_logout(browser, app, {"csrf_token": "wrong"}).status_code == 403
@@ -81,8 +79,7 @@ def test_logout_needs_the_csrf_token_and_our_origin(adapter_env: AdapterEnv) -> 
 def test_remote_failures_still_log_out_locally(adapter_env: AdapterEnv) -> None:
     app = adapter_env.app()
     idp = adapter_env.sso.idp
-    browser = adapter_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), adapter_env.sso.user()).status_code == 200
+    browser = adapter_env.sso.signed_in(app.url("/me"), adapter_env.sso.user())
     fields = logout_form(browser, app)
     idp.fault("api", "error", count=5)
     idp.fault("revoke", "drop", count=5)
@@ -104,8 +101,7 @@ def test_single_sign_in_and_sign_out_across_two_services(
     one = serve[first](config={"COGNITO_SESSION_CHECK_INTERVAL": 0})
     two = serve[second]()
     email = sso_env.user(groups=["billing-admins"])
-    browser = sso_env.browser()
-    assert browser.sign_in(one.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(one.url("/me"), email)
     silent = browser.follow(browser.get(two.url("/me")))
     assert silent.status_code == 200, silent.text  # no password page on the way
     assert silent.json()["email"] == email

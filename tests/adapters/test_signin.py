@@ -232,8 +232,7 @@ def test_json_error_for_api_clients(adapter_env: AdapterEnv) -> None:
 
 def test_open_redirect_payloads_land_on_root(adapter_env: AdapterEnv) -> None:
     app = adapter_env.app()
-    browser = adapter_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), adapter_env.sso.user()).status_code == 200
+    browser = adapter_env.sso.signed_in(app.url("/me"), adapter_env.sso.user())
     for payload in OPEN_REDIRECTS:
         start = browser.get(app.url("/auth/login"), params={"next": payload})
         hop = browser.follow(start, stop_at=app.url("/auth/callback"))  # silent SSO at the IdP

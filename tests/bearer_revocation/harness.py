@@ -54,8 +54,7 @@ class BearerAPI:
 
     def token(self, email: str) -> str:
         """A real access token from a hosted-UI sign-in (read from the session store)."""
-        browser = self.env.browser()
-        assert browser.sign_in(self.url("/me"), email).status_code == 200
+        browser = self.env.signed_in(self.url("/me"), email)
         return self.session_of(browser).tokens.access_token
 
     def get(self, path: str, token: str) -> httpx.Response:

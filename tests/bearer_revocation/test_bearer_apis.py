@@ -96,8 +96,7 @@ def test_the_check_is_off_by_default_and_a_route_can_turn_it_on(serve: Serve) ->
 
 def test_a_token_of_a_revoked_refresh_token_is_refused(serve: Serve) -> None:
     api = serve(CHECKED)
-    browser = api.env.browser()
-    assert browser.sign_in(api.url("/me"), api.env.user()).status_code == 200
+    browser = api.env.signed_in(api.url("/me"), api.env.user())
     tokens = api.session_of(browser).tokens
     assert api.get("/api/ping", tokens.access_token).status_code == 200
     assert tokens.refresh_token is not None

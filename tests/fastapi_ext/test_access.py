@@ -26,8 +26,7 @@ def test_dependencies_by_group(fastapi_env: FastAPIEnv) -> None:
         "/me": (200, 200, 200, 200),
     }
     for index, email in enumerate(users):
-        browser = env.browser()
-        assert browser.sign_in(app.url("/me"), email).status_code == 200
+        browser = env.signed_in(app.url("/me"), email)
         for path, statuses in expected.items():
             response = browser.get(app.url(path))
             assert response.status_code == statuses[index], (email, path, response.text)

@@ -55,8 +55,7 @@ def test_an_outage_in_a_dependency_is_the_503_page_for_browsers_json_for_apis(
     fastapi_env: FastAPIEnv,
 ) -> None:
     app = fastapi_env.app(config={"COGNITO_HTTP_TIMEOUT": 1})
-    browser = fastapi_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
+    browser = fastapi_env.sso.signed_in(app.url("/me"), fastapi_env.sso.user())
     session_id = app.session_id(browser)
     assert app.sso.state.store.update(session_id, edit_json(access_exp=time.time() - 1))
     fastapi_env.sso.idp.fault("token", "drop", count=1000)
@@ -72,8 +71,7 @@ def test_an_outage_in_a_dependency_is_the_503_page_for_browsers_json_for_apis(
 def test_a_403_for_a_browser_is_the_html_page(fastapi_env: FastAPIEnv) -> None:
     app = fastapi_env.app()
     email = fastapi_env.sso.user(groups=["billing-readers"])
-    browser = fastapi_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = fastapi_env.sso.signed_in(app.url("/me"), email)
     page = browser.get(app.url("/invoices/new"), headers={"Accept": "text/html"})
     assert page.status_code == 403
     assert page.headers["content-type"].startswith("text/html")
@@ -94,8 +92,7 @@ def test_a_403_for_a_browser_is_the_html_page(fastapi_env: FastAPIEnv) -> None:
 
 def test_a_403_for_an_api_stays_json(fastapi_env: FastAPIEnv) -> None:
     app = fastapi_env.app()
-    browser = fastapi_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
+    browser = fastapi_env.sso.signed_in(app.url("/me"), fastapi_env.sso.user())
     api = browser.get(app.url("/both"), headers=JSON)
     assert api.status_code == 403
     assert api.json()["detail"]["missing_groups"] == ["reports", "billing-admins"]
@@ -109,8 +106,7 @@ def test_an_apps_own_handler_still_wins(fastapi_env: FastAPIEnv) -> None:
 
     app.app.add_exception_handler(PermissionDeniedError, own)
     app.app.middleware_stack = None  # rebuilt with the handler on the next request
-    browser = fastapi_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
+    browser = fastapi_env.sso.signed_in(app.url("/me"), fastapi_env.sso.user())
     page = browser.get(app.url("/invoices/new"), headers={"Accept": "text/html"})
     assert (page.status_code, page.text) == (403, "our own 403")
 

@@ -40,8 +40,7 @@ def others_are_answered(app: RunningASGIApp, browser: Browser, slow: threading.T
 def test_a_slow_token_endpoint_does_not_block_the_loop(fastapi_env: FastAPIEnv) -> None:
     env = fastapi_env.sso
     app = fastapi_env.app(config={"COGNITO_HTTP_TIMEOUT": HANG + 5})
-    signed_in = env.browser()
-    assert signed_in.sign_in(app.url("/me"), env.user()).status_code == 200
+    signed_in = env.signed_in(app.url("/me"), env.user())
     slow_browser, callback = callback_url(env, app, env.user())
     env.idp.fault("token", "hang", seconds=HANG)
     env.idp.reset_counts()
@@ -58,8 +57,7 @@ def test_a_slow_token_endpoint_does_not_block_the_loop(fastapi_env: FastAPIEnv) 
 def test_a_slow_jwks_fetch_does_not_block_the_loop(fastapi_env: FastAPIEnv) -> None:
     env = fastapi_env.sso
     app = fastapi_env.app(config={"COGNITO_HTTP_TIMEOUT": HANG + 5})
-    signed_in = env.browser()
-    assert signed_in.sign_in(app.url("/me"), env.user()).status_code == 200
+    signed_in = env.signed_in(app.url("/me"), env.user())
     session = app.sso.state.sessions.get(app.session_id(signed_in))
     assert session is not None
     token = session.tokens.access_token

@@ -43,8 +43,7 @@ def test_redis_unreachable_is_503(
 ) -> None:
     server = redis_server_factory()
     app = fastapi_env.app(config={"COGNITO_SESSION_STORE": server.url})
-    browser = fastapi_env.sso.browser()
-    assert browser.sign_in(app.url("/me"), fastapi_env.sso.user()).status_code == 200
+    browser = fastapi_env.sso.signed_in(app.url("/me"), fastapi_env.sso.user())
     server.stop()
     response = browser.get(app.url("/me"))
     assert response.status_code == 503

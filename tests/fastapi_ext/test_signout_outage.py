@@ -19,8 +19,7 @@ def test_sign_out_with_the_idp_down_ends_on_the_apps_own_page_and_is_retried(
     audit = fastapi_env.app(config={"COGNITO_HTTP_TIMEOUT": HANG + 5})
     reports = env.app(config={"COGNITO_HTTP_TIMEOUT": 10, "COGNITO_SESSION_CHECK_INTERVAL": 0})
     email = env.user()
-    browser = env.browser()
-    assert browser.sign_in(audit.url("/me"), email).status_code == 200
+    browser = env.signed_in(audit.url("/me"), email)
     assert browser.follow(browser.get(reports.url("/me"))).json()["email"] == email
     retries = audit.sso.state.signout_retries
 

@@ -13,8 +13,7 @@ def test_the_check_interval_is_honoured(fastapi_env: FastAPIEnv) -> None:
     """With a long interval the FastAPI app does not ask the IdP on every request."""
     env = fastapi_env.sso
     audit = fastapi_env.app(config={"COGNITO_SESSION_CHECK_INTERVAL": 3600})
-    browser = env.browser()
-    assert browser.sign_in(audit.url("/me"), env.user()).status_code == 200
+    browser = env.signed_in(audit.url("/me"), env.user())
     env.idp.reset_counts()
     for _ in range(3):
         assert browser.get(audit.url("/me")).status_code == 200
@@ -31,8 +30,7 @@ def test_one_refresh_for_flask_and_fastapi_workers_sharing_a_store(
     flask_app = env.app(config={"COGNITO_SESSION_STORE": store})
     client = {"ClientId": flask_app.client_id, "ClientSecret": flask_app.client_secret}
     fastapi_app = fastapi_env.app(client=client, config={"COGNITO_SESSION_STORE": store})
-    browser = env.browser()
-    assert browser.sign_in(flask_app.url("/me"), env.user()).status_code == 200
+    browser = env.signed_in(flask_app.url("/me"), env.user())
     session_id = flask_app.session_id(browser)
     cookie = flask_app.sso.state(flask_app.app).config.cookie_name
     assert cookie == fastapi_app.cookie_name  # one client, one cookie name

@@ -20,8 +20,7 @@ def test_decorators_by_group(sso_env: SSOEnv) -> None:
         "/me": (200, 200, 200, 200),
     }
     for index, email in enumerate((admin, reader, both, nobody)):
-        browser = sso_env.browser()
-        assert browser.sign_in(app.url("/me"), email).status_code == 200
+        browser = sso_env.signed_in(app.url("/me"), email)
         for path, statuses in expected.items():
             response = browser.get(app.url(path))
             assert response.status_code == statuses[index], (email, path, response.text)
@@ -30,8 +29,7 @@ def test_decorators_by_group(sso_env: SSOEnv) -> None:
 def test_403_names_what_is_missing(sso_env: SSOEnv) -> None:
     app = sso_env.app()
     reader = sso_env.user(groups=["billing-readers"])
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), reader).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), reader)
 
     page = browser.get(app.url("/invoices/new"))
     assert page.status_code == 403
@@ -48,8 +46,7 @@ def test_403_names_what_is_missing(sso_env: SSOEnv) -> None:
             "/case", "case", sso.groups_required("Billing-Readers")(lambda: "ok")
         )
     )
-    browser2 = sso_env.browser()
-    assert browser2.sign_in(app2.url("/me"), reader).status_code == 200
+    browser2 = sso_env.signed_in(app2.url("/me"), reader)
     assert browser2.get(app2.url("/case")).status_code == 403
 
 
@@ -64,8 +61,7 @@ def test_app_errorhandler_can_override_403(sso_env: SSOEnv) -> None:
 
     app = sso_env.app(setup=setup)
     reader = sso_env.user(groups=["billing-readers"])
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), reader).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), reader)
     page = browser.get(app.url("/invoices/new"))
     assert page.status_code == 403
     assert page.text == "custom: invoices:create"

@@ -117,8 +117,7 @@ def test_other_authorization_schemes_do_not_hide_the_session(sso_env: SSOEnv) ->
     assert page.status_code == 302
     assert "/auth/login" in page.headers["location"]
 
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     api = browser.get(app.url("/api/invoices"), headers=basic)
     assert api.status_code == 200
     assert api.json()["via"] == "session"

@@ -23,8 +23,7 @@ def test_changes_and_sign_out_in_one_process_reach_the_other_at_once(
         extra = {"COGNITO_SESSION_STORE": request.getfixturevalue("redis_url")}
     app = sso_env.app(config=extra)  # process A: this one
     email = sso_env.user(groups=["billing-admins"])
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     config = {
         k: v for k, v in app.app.config.items() if k.startswith("COGNITO_") or k == "SECRET_KEY"
     }

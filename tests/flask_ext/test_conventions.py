@@ -63,8 +63,7 @@ def app(sso_env: SSOEnv) -> RunningApp:
 
 def test_async_views_work_under_every_decorator(sso_env: SSOEnv, app: RunningApp) -> None:
     email = sso_env.user(groups=["billing-admins"])
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/async/login"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/async/login"), email)
     for path in SESSION_VIEWS + API_VIEWS[:-1]:
         response = browser.get(app.url(path))
         assert response.status_code == 200, (path, response.text[:200])
@@ -86,8 +85,7 @@ def test_async_views_stay_protected(sso_env: SSOEnv, app: RunningApp) -> None:
     for path in API_VIEWS:
         assert httpx.get(app.url(path), timeout=10).status_code == 401
     reader = sso_env.user(groups=["billing-readers"])
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/async/login"), reader).status_code == 200
+    browser = sso_env.signed_in(app.url("/async/login"), reader)
     assert browser.get(app.url("/async/groups")).status_code == 403
     assert browser.get(app.url("/async/permission")).status_code == 403
 

@@ -60,8 +60,7 @@ def test_jwks_down_at_callback_is_503(sso_env: SSOEnv) -> None:
 def test_session_check_fails_open_while_token_valid(sso_env: SSOEnv) -> None:
     app = sso_env.app(config={"COGNITO_SESSION_CHECK_INTERVAL": 0})  # no hang injected
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     sso_env.idp.fault("userInfo", "error", count=2)
     assert browser.get(app.url("/me")).status_code == 200
 
@@ -70,8 +69,7 @@ def test_nothing_secret_is_logged(sso_env: SSOEnv, caplog: pytest.LogCaptureFixt
     caplog.set_level(logging.DEBUG)
     app = sso_env.app()  # only error faults here: no short timeout to trip on a loaded machine
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     state = app.sso.state(app.app)
     session_id = app.session_id(browser)
     session = state.sessions.get(session_id)

@@ -86,8 +86,7 @@ def test_a_session_row_of_the_previous_release_still_works(
 ) -> None:
     """Format 1 (no version field, written before the session record existed) loads."""
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     state = app.sso.state(app.app)
     session_id = app.session_id(browser)
 

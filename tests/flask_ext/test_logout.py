@@ -25,8 +25,7 @@ def test_logout_sends_user_logged_out(sso_env: SSOEnv) -> None:
     """The sign-out itself, shared with the FastAPI adapter: tests/adapters/test_logout.py."""
     app = sso_env.app()
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     ended: list[object] = []
 
     def on_logout(sender: object, user: object) -> None:
@@ -45,8 +44,7 @@ def test_without_admin_scope_logout_only_revokes(sso_env: SSOEnv) -> None:
     billing = sso_env.app(config={"COGNITO_SESSION_CHECK_INTERVAL": 0})
     reports = sso_env.app(scopes=scopes)
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(billing.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(billing.url("/me"), email)
     assert browser.follow(browser.get(reports.url("/me"))).status_code == 200
     state = reports.sso.state(reports.app)
     session = state.sessions.get(reports.session_id(browser))
@@ -83,8 +81,7 @@ def test_logout_clears_the_apps_flask_session(sso_env: SSOEnv) -> None:
 
     app = sso_env.app(setup=setup)
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     assert browser.get(app.url("/cart")).text == "3 items"
     assert post_logout(browser, app, logout_form(browser, app)).status_code == 302
     assert browser.get(app.url("/cart/peek")).text == "empty"
@@ -129,8 +126,7 @@ def test_flask_session_ends_with_the_sign_in_session(sso_env: SSOEnv) -> None:
     assert browser.get(app.url("/cart/peek")).text == "empty"
 
     # a sign-in over a live session (silent SSO) starts the Flask session empty as well
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), alice).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), alice)
     browser.get(app.url("/cart/put/alices-item"))
     again = browser.follow(browser.get(app.url("/auth/login?next=/me")))
     assert again.json()["email"] == alice
@@ -151,8 +147,7 @@ def test_a_flask_session_cookie_saved_from_another_sign_in_is_refused(sso_env: S
     session cookie saved from A's time: B never sees A's data."""
     app = sso_env.app(setup=_cart_views)
     alice, bob = sso_env.user(), sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), alice).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), alice)
     browser.get(app.url("/cart/put/alices-item"))
     saved = browser.http.cookies.get("session")
     assert saved

@@ -53,8 +53,7 @@ def test_one_refresh_across_processes(
 ) -> None:
     app = sso_env.app()
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     config = {
         k: v for k, v in app.app.config.items() if k.startswith("COGNITO_") or k == "SECRET_KEY"
     }

@@ -43,8 +43,7 @@ def test_redis_unreachable_is_503(
     server = redis_server_factory()
     app = sso_env.app(config={"COGNITO_SESSION_STORE": server.url})
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     server.stop()
     response = browser.get(app.url("/me"))
     assert response.status_code == 503

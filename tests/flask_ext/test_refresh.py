@@ -40,8 +40,7 @@ def stored(app: RunningApp, browser: Browser) -> dict[str, Any] | None:
 def test_transparent_refresh(sso_env: SSOEnv) -> None:
     app = sso_env.app()
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     before = expire(app, browser)
     refreshes = sso_env.idp.count("POST", "/oauth2/token")
     response = browser.get(app.url("/me"))
@@ -59,8 +58,7 @@ def test_transparent_refresh(sso_env: SSOEnv) -> None:
 def test_twenty_concurrent_requests_refresh_once(sso_env: SSOEnv) -> None:
     app = sso_env.app()
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     expire(app, browser)
     sso_env.idp.reset_counts()
     assert app.burst(app.session_id(browser), "/me", 20) == [200] * 20
@@ -70,8 +68,7 @@ def test_twenty_concurrent_requests_refresh_once(sso_env: SSOEnv) -> None:
 def test_invalid_grant_ends_the_session(sso_env: SSOEnv) -> None:
     app = sso_env.app()
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     data = expire(app, browser)
     state, session_id = session_of(app, browser)
     # revoke the refresh token behind the app's back (as another device or an admin would)
@@ -92,8 +89,7 @@ def test_invalid_grant_ends_the_session(sso_env: SSOEnv) -> None:
 def test_group_removal_takes_effect_at_refresh(sso_env: SSOEnv) -> None:
     app = sso_env.app()
     email = sso_env.user(groups=["billing-admins"])
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     assert browser.get(app.url("/invoices/new")).status_code == 200
     sso_env.cognito.admin_remove_user_from_group(
         UserPoolId=sso_env.pool_id, Username=email, GroupName="billing-admins"
@@ -108,8 +104,7 @@ def test_group_removal_takes_effect_at_refresh(sso_env: SSOEnv) -> None:
 def test_transient_refresh_failure_keeps_valid_session_then_503(sso_env: SSOEnv) -> None:
     app = sso_env.app(config={"COGNITO_HTTP_TIMEOUT": 1})
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     # about to expire but still valid: a failing refresh keeps the session
     expire(app, browser, seconds_left=30)
     sso_env.idp.fault("token", "error", count=1)
@@ -130,8 +125,7 @@ def test_rotated_refresh_token_replaces_the_old_one(sso_env: SSOEnv) -> None:
         client_extra={"RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0}}
     )
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     before = expire(app, browser)
     assert browser.get(app.url("/me")).status_code == 200
     after = stored(app, browser)
@@ -147,8 +141,7 @@ def test_revoked_session_ends_with_signal(sso_env: SSOEnv) -> None:
 
     app = sso_env.app(config={"COGNITO_SESSION_CHECK_INTERVAL": 0})
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     sso_env.cognito.admin_user_global_sign_out(UserPoolId=sso_env.pool_id, Username=email)
     reasons: list[str] = []
 
@@ -166,8 +159,7 @@ def test_revoked_session_ends_with_signal(sso_env: SSOEnv) -> None:
 def test_concurrent_requests_share_one_session_check(sso_env: SSOEnv) -> None:
     app = sso_env.app(config={"COGNITO_SESSION_CHECK_INTERVAL": 30})
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), email)
     state, session_id = session_of(app, browser)
 
     assert state.store.update(session_id, edit_json(checked_at=time.time() - 31)) is not None
@@ -184,8 +176,7 @@ def test_public_client_signs_in_refreshes_and_logs_out(sso_env: SSOEnv) -> None:
     (peers' bug: flask-cognito-lib PR #17)."""
     app = sso_env.app(secret=False)
     assert app.client_secret is None
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), sso_env.user()).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), sso_env.user())
     before = expire(app, browser)
     assert browser.get(app.url("/me")).status_code == 200
     after = stored(app, browser)

@@ -18,8 +18,7 @@ def rotating_app(sso_env: SSOEnv, grace: int) -> RunningApp:
 
 
 def signed_in(sso_env: SSOEnv, app: RunningApp) -> Any:
-    browser = sso_env.browser()
-    assert browser.sign_in(app.url("/me"), sso_env.user()).status_code == 200
+    browser = sso_env.signed_in(app.url("/me"), sso_env.user())
     return browser
 
 

@@ -32,8 +32,7 @@ def test_signals_and_template_helpers(sso_env: SSOEnv) -> None:
 
     signals.user_logged_in.connect(on_login)
     try:
-        browser = sso_env.browser()
-        assert browser.sign_in(app.url("/me"), email).status_code == 200
+        browser = sso_env.signed_in(app.url("/me"), email)
     finally:
         signals.user_logged_in.disconnect(on_login)
     assert seen == [email]

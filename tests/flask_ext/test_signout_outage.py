@@ -37,8 +37,7 @@ def test_sign_out_with_the_idp_down_ends_on_the_apps_own_page(
     billing = sso_env.app(config={"COGNITO_HTTP_TIMEOUT": 10})
     reports = sso_env.app(config={"COGNITO_HTTP_TIMEOUT": 10, "COGNITO_SESSION_CHECK_INTERVAL": 0})
     email = sso_env.user()
-    browser = sso_env.browser()
-    assert browser.sign_in(billing.url("/me"), email).status_code == 200
+    browser = sso_env.signed_in(billing.url("/me"), email)
     assert browser.follow(browser.get(reports.url("/me"))).json()["email"] == email
 
     sign_out_with_the_idp_down(sso_env, billing, browser, caplog)

@@ -283,6 +283,13 @@ class SSOEnv:
         self.browsers.append(browser)
         return browser
 
+    def signed_in(self, url: str, email: str) -> Browser:
+        """A new browser signed in as ``email`` through the hosted UI, starting at ``url``
+        (the page it ends on answered 200)."""
+        browser = self.browser()
+        assert browser.sign_in(url, email).status_code == 200
+        return browser
+
     def user(
         self,
         email: str | None = None,
