@@ -138,7 +138,7 @@ class SQLiteFile:
         """This thread's kept cursor, for reads fetched at once (cheaper than a new cursor
         per statement on the hottest path)."""
         cursor: sqlite3.Cursor | None = getattr(self._local, "cursor", None)
-        if cursor is None:
+        if cursor is None or os.getpid() != self._pid:  # never the parent's (see conn)
             self.conn()
             cursor = self._local.cursor
         return cursor

@@ -114,8 +114,9 @@ def test_a_child_forked_in_c_opens_its_own_connection(tmp_path: Path) -> None:
     pid = ctypes.CDLL(None, use_errno=True).fork()
     if pid == 0:  # the child: no Python after-fork handlers ran
         try:
-            own = store._db.conn() is not parent_conn
-            loaded = store.get(session.id)
+            loaded = store.get(session.id)  # the hot read path first
+            own = store._db.cursor().connection is not parent_conn
+            own = own and store._db.conn() is not parent_conn
             ok = own and loaded is not None and loaded.payload == P({"from": "parent"})
             os.write(write_end, b"ok" if ok else b"shared")
         finally:
