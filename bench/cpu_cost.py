@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 from typing import Any
 
 from bench import harness, results
@@ -138,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             "library_commit": results.git_commit(),
             "views": rows,
         },
-        command="python -m bench.cpu_cost " + " ".join(argv if argv is not None else sys.argv[1:]),
+        command=results.command("bench.cpu_cost", argv),
     )
     print(f"saved {path}")
     return 0

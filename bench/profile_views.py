@@ -17,7 +17,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -136,8 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     path = results.save(
         "inprocess",
         {"requests": args.requests, "rounds": args.rounds, "views": table},
-        command="python -m bench.profile_views "
-        + " ".join(argv if argv is not None else sys.argv[1:]),
+        command=results.command("bench.profile_views", argv),
     )
     print(f"saved {path} and {results.RESULTS_DIR / 'profile.txt'}")
     return 0
