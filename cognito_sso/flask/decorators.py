@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Request, current_app, redirect, request
@@ -69,17 +69,25 @@ def _bearer_user(
         raise AuthenticationRequiredError("invalid_token", bearer_rejection(exc)) from None
     if revocation_interval is None:
         revocation_interval = state.config.bearer_revocation_check_interval
-    denial = scope_denial(claims, required_scopes(scopes, revocation_interval))
-    if denial is not None:
-        raise PermissionDeniedError(denial, bearer=True)
-    try:
-        state.bearer_revocation.check(token, claims, revocation_interval)
-    except TokenRevokedError:
-        raise AuthenticationRequiredError("invalid_token", REVOKED_DESCRIPTION) from None
+    if scopes or revocation_interval > 0:  # else neither check has anything to do
+        _check_scopes_and_revocation(state, token, claims, scopes, revocation_interval)
     # built once per verification: the verifier's warm cache hands out the same claims
     user = auth.user = state.bearer_users.get(token, claims, state.user_of_claims)
     auth.access_token = token
     return user
+
+
+def _check_scopes_and_revocation(
+    state: AppState, token: str, claims: Mapping[str, Any], scopes: Sequence[str], interval: float
+) -> None:
+    """The route's scopes (and the one the revocation check needs), then the check."""
+    denial = scope_denial(claims, required_scopes(scopes, interval))
+    if denial is not None:
+        raise PermissionDeniedError(denial, bearer=True)
+    try:
+        state.bearer_revocation.check(token, claims, interval)
+    except TokenRevokedError:
+        raise AuthenticationRequiredError("invalid_token", REVOKED_DESCRIPTION) from None
 
 
 def _not_signed_in(api: bool) -> Any:
