@@ -330,11 +330,26 @@ def _mark_personal(response: Response, *, private: bool) -> None:
         has_vary = has_vary or lowered == "vary"
         has_cache_control = has_cache_control or lowered == "cache-control"
     if has_vary:
-        response.vary.update(("Cookie", "Authorization"))  # merge with the view's own
+        _merge_vary(response)
     else:
         headers._list.append(_VARY)
     if private and not has_cache_control:
         headers._list.append(_PRIVATE)
+
+
+def _merge_vary(response: Response) -> None:
+    """The view's ``Vary`` lines and ours as one line. (werkzeug's ``response.vary`` reads
+    only the first line and its setter drops the others: a view's second line, such as
+    ``Origin`` for CORS, would be lost.)"""
+    names: list[str] = []
+    for line in response.headers.getlist("Vary"):
+        names.extend(name.strip() for name in line.split(",") if name.strip())
+    if "*" in names:
+        response.headers["Vary"] = "*"  # varies on everything already
+        return
+    seen = {name.lower() for name in names}
+    names.extend(name for name in ("Cookie", "Authorization") if name.lower() not in seen)
+    response.headers["Vary"] = ", ".join(names)
 
 
 _VARY = ("Vary", "Cookie, Authorization")

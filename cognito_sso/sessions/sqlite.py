@@ -150,7 +150,10 @@ class SQLiteSessionStore(SessionStore):
             conn = cursor.connection
             now = self._now()
             if self._cache.enabled:
-                generation: int = cursor.execute(_GENERATION).fetchone()[0]
+                row = cursor.execute(_GENERATION).fetchone()
+                if row is None:  # the file was tampered with: no cached session is safe
+                    raise sqlite3.DatabaseError("the generation row is missing")
+                generation: int = row[0]
                 cached = self._cache.get(session_id)
                 # live and no touch due; else the row decides (``_servable``)
                 if (

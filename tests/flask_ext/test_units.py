@@ -169,6 +169,15 @@ def test_personal_answers_vary_and_are_not_kept() -> None:
     }
     assert own.headers.getlist("Cache-Control") == ["no-cache"]
 
+    # Several Vary lines (CORS adds Origin): every name is kept, in one line.
+    lines = Response("ok", headers=[("Vary", "Accept-Encoding"), ("Vary", "Origin, Cookie")])
+    _mark_personal(lines, private=True)
+    assert lines.headers.getlist("Vary") == ["Accept-Encoding, Origin, Cookie, Authorization"]
+
+    star = Response("ok", headers=[("Vary", "*")])
+    _mark_personal(star, private=False)
+    assert star.headers.getlist("Vary") == ["*"]
+
 
 @pytest.mark.parametrize(
     ("path", "link"),

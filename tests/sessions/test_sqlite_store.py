@@ -136,6 +136,21 @@ def test_a_child_forked_in_c_opens_its_own_connection(tmp_path: Path) -> None:
     store.close()
 
 
+def test_a_missing_generation_row_is_unavailable_not_a_crash(tmp_path: Path) -> None:
+    """Without its generation row the file cannot say whether a cached session is still
+    current: a 503 (SessionStoreUnavailableError), never a TypeError (a 500)."""
+    path = tmp_path / "sessions.db"
+    store = _open(path)
+    session = store.create(P({"a": 1}))
+    assert store.get(session.id) is not None
+    tamper = sqlite3.connect(path, isolation_level=None)
+    tamper.execute("DELETE FROM generation")
+    tamper.close()
+    with pytest.raises(SessionStoreUnavailableError):
+        store.get(session.id)
+    store.close()
+
+
 def test_database_locked_too_long_is_unavailable(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     store = _open(path, busy_timeout=0.2)
