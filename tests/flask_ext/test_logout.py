@@ -5,14 +5,14 @@ from __future__ import annotations
 import httpx
 from flask import Flask
 
+from bench.browser import forms_in
 from cognito_sso.flask import CognitoSSO, signals
-from tests.html_forms import parse_forms
 from tests.plugins.flask_apps import Browser, RunningApp, SSOEnv
 
 
 def logout_form(browser: Browser, app: RunningApp) -> dict[str, str]:
     home = browser.get(app.url("/"))
-    forms = [f for f in parse_forms(home.text) if f.action == "/auth/logout"]
+    forms = [f for f in forms_in(home.text, str(home.url)) if f.action == app.url("/auth/logout")]
     assert forms, home.text
     return dict(forms[0].fields)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bench.browser import forms_in
 from cognito_sso.local.server import RunningServer
-from tests.html_forms import parse_forms
 from tests.local_cognito.captures import load_capture
 from tests.plugins.idp_web import Browser, HostedPool
 
@@ -88,7 +88,7 @@ def test_html_in_username_is_escaped(hosted_pool: HostedPool, idp_browser: Brows
     assert response.status_code == 400
     assert "<script>alert(1)</script>" not in response.text
     assert "&lt;script&gt;" in response.text or "&#34;&gt;&lt;script" in response.text
-    assert parse_forms(response.text)[0].fields["username"] == attack
+    assert forms_in(response.text, str(response.url))[0].fields["username"] == attack
 
 
 @pytest.mark.parametrize(

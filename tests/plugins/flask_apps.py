@@ -25,11 +25,11 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from bench.browser import forms_in
 from cognito_sso.flask import CognitoSSO
 from cognito_sso.local.testing import DEFAULT_PASSWORD, make_cognito_client
 from cognito_sso.session_service import SessionService
 from tests.bursts import burst
-from tests.html_forms import parse_forms
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 SCOPES = ("openid", "email", "profile", ADMIN_SCOPE)
@@ -169,12 +169,11 @@ class Browser:
         self, page: httpx.Response, fields: Mapping[str, str], index: int = -1
     ) -> httpx.Response:
         """Fill in and POST a form of ``page`` (hidden fields such as CSRF are kept)."""
-        forms = parse_forms(page.text)
+        forms = forms_in(page.text, str(page.url))
         assert forms, f"no form on {page.url}"
         form = forms[index]
-        action = urljoin(str(page.url), form.action or str(page.url))
         data = {**form.fields, **fields}
-        return self.http.post(action, data=data)
+        return self.http.post(form.action, data=data)
 
     def sign_in(
         self,

@@ -19,10 +19,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 import pytest
 
+from bench.browser import Form, forms_in
 from cognito_sso.base64url import b64url_encode
 from cognito_sso.local.server import RunningServer
 from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory
-from tests.html_forms import Form, parse_forms
 
 TEMP_PASSWORD = "Temp0rary!Pass"
 NEW_PASSWORD = "N3w-Passw0rd!x"
@@ -141,7 +141,7 @@ class Browser:
 
     def form(self, page: httpx.Response) -> Form:
         """The (single) form of a page."""
-        forms = parse_forms(page.text)
+        forms = forms_in(page.text, str(page.url))
         assert len(forms) == 1, page.text[:2000]
         return forms[0]
 
@@ -149,7 +149,7 @@ class Browser:
         """Fill in and post the page's form (hidden fields such as csrf_token kept)."""
         form = self.form(page)
         data = {**form.fields, **values}
-        return self.http.post(urljoin(str(page.url), form.action), data=data)
+        return self.http.post(form.action, data=data)
 
     def sign_in(
         self, client: AppClient, username: str, password: str, **params: str
