@@ -52,6 +52,7 @@ class SQLiteFile:
         self._local = threading.local()
         self._registry_lock = threading.Lock()
         self._connections: dict[int, sqlite3.Connection] = {}
+        self._inherited: list[sqlite3.Connection] = []
         self._pid = os.getpid()
         self._closed = False
         self._create_file()
@@ -118,7 +119,7 @@ class SQLiteFile:
         if self._closed:
             raise SessionStoreUnavailableError("the session store is closed")
         if os.getpid() != self._pid:
-            self.forget_inherited()
+            self._forget_inherited()
         conn = sqlite3.connect(
             self.path,
             timeout=self._busy_timeout,
@@ -143,9 +144,12 @@ class SQLiteFile:
             cursor = self._local.cursor
         return cursor
 
-    def forget_inherited(self) -> None:
-        """In a forked child: drop the parent's connections unused (never used nor closed
-        here), and its registry lock, which a thread that did not fork may have held."""
+    def _forget_inherited(self) -> None:
+        """In a forked child: set the parent's connections aside, neither used nor closed
+        (closing one could checkpoint the parent's WAL: they stay referenced, so they are
+        never finalized), and replace its registry lock, which a thread that did not fork
+        may have held."""
+        self._inherited.extend(self._connections.values())
         self._registry_lock = threading.Lock()
         self._connections = {}
         self._local = threading.local()
