@@ -12,6 +12,7 @@ import sys
 from bench.harness import ROOT
 
 FULL = [
+    ["bench.verify_interpreters"],
     ["bench.overhead", "--seconds", "3", "--rounds", "2"],
     ["bench.fastapi_overhead", "--seconds", "3", "--rounds", "2"],
     ["bench.profile_views"],
@@ -24,6 +25,7 @@ FULL = [
     ["bench.load"],
 ]
 QUICK = [
+    ["bench.verify_interpreters", "--rounds", "1", "--repeat", "2"],
     ["bench.overhead", "--seconds", "1", "--levels", "1,8"],
     ["bench.fastapi_overhead", "--seconds", "1", "--levels", "1,8"],
     ["bench.profile_views", "--requests", "300", "--rounds", "1"],

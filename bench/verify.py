@@ -1,19 +1,24 @@
 """Benchmark: verifying one Cognito-shaped access token, ours against the raw RSA verify and
 peer libraries (same token, same key, one run).
 
-    .venv/bin/python bench/verify.py [--seconds 0.1] [--repeat 15] [--save]
+    .venv/bin/python bench/verify.py [--seconds 0.1] [--repeat 15] [--save] [--json PATH]
 
 Prints the best-of-N CPU time per call in microseconds and the ratio to the raw
 ``cryptography`` RSA-PKCS1v15-SHA256 verify. Goals (issue 13): ours cold (verified-token
 cache off) within 2x raw and faster than PyJWT and joserfc in the same run; ours warm (same
 token again) under 5 us. Then it prints where the cold verify's time goes, stage by stage
 (bench/verify_stages.py).
+
+The ratio depends on the interpreter's build: the RSA verify is OpenSSL's assembly, the rest
+is Python. ``bench/verify_interpreters.py`` measures it under several builds of CPython.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import sys
 import time
 import uuid
@@ -181,11 +186,25 @@ def cold_stages(
     return costs
 
 
+def interpreter() -> dict[str, str]:
+    """Which Python ran the benchmark: its path (and the binary a venv links to), version
+    and build."""
+    return {
+        "executable": sys.executable,
+        "binary": os.path.realpath(sys.executable),
+        "version": platform.python_version(),
+        "build": " ".join(platform.python_build()),
+        "compiler": platform.python_compiler(),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=0.1, help="duration of each run")
     parser.add_argument("--repeat", type=int, default=15, help="runs per candidate (best kept)")
     parser.add_argument("--save", action="store_true", help="also write bench/results/verify.json")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--no-stages", action="store_true", help="skip the stage breakdown")
     args = parser.parse_args(argv)
 
     token, key, jwk = make_token()
@@ -195,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     results = best_times(runs, args.seconds, args.repeat)
     raw = results["raw cryptography RSA verify"]
     print(f"token: {len(token)} chars, RSA-2048; best of {args.repeat} runs of ~{args.seconds}s")
+    python = interpreter()
+    print(f"python: {python['executable']} {python['version']} ({python['build']})")
     print(f"{'candidate':32} {'us/call':>9} {'x raw':>7}")
     for name, seconds in results.items():
         print(f"{name:32} {seconds * 1e6:9.2f} {seconds / raw:7.2f}")
@@ -210,24 +231,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cold/raw = {cold / raw:.2f} (goal <= {COLD_RATIO_MAX}): {verdict[met['cold']]}")
     print(f"cold faster than {', '.join(PEERS)}: {verdict[met['ahead_of_peers']]}")
     print(f"warm = {warm * 1e6:.2f} us (goal < {WARM_US_MAX} us): {verdict[met['warm']]}")
-    stages = cold_stages(token, jwk, args.seconds, args.repeat)
+    stages = {} if args.no_stages else cold_stages(token, jwk, args.seconds, args.repeat)
+    data = {
+        "interpreter": python,
+        "token_chars": len(token),
+        "us_per_call": {name: round(sec * 1e6, 3) for name, sec in results.items()},
+        "ratio_to_raw": {name: round(sec / raw, 3) for name, sec in results.items()},
+        "goals": {
+            "cold_ratio_max": COLD_RATIO_MAX,
+            "warm_us_max": WARM_US_MAX,
+            "cold_ahead_of": list(PEERS),
+        },
+        "met": met,
+        "stages_us": {name: {k: round(v, 2) for k, v in c.items()} for name, c in stages.items()},
+    }
+    if args.json:
+        args.json.write_text(json.dumps(data, indent=2) + "\n")
     if args.save:
         from bench.results import save
 
-        data = {
-            "token_chars": len(token),
-            "us_per_call": {name: round(sec * 1e6, 3) for name, sec in results.items()},
-            "ratio_to_raw": {name: round(sec / raw, 3) for name, sec in results.items()},
-            "goals": {
-                "cold_ratio_max": COLD_RATIO_MAX,
-                "warm_us_max": WARM_US_MAX,
-                "cold_ahead_of": list(PEERS),
-            },
-            "met": met,
-            "stages_us": {
-                name: {k: round(v, 2) for k, v in c.items()} for name, c in stages.items()
-            },
-        }
         flags = " ".join(sys.argv[1:])
         path = save("verify", data, f".venv/bin/python bench/verify.py {flags}".strip())
         print(f"saved {path}")
