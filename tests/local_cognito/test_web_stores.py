@@ -74,6 +74,32 @@ def test_transactions_belong_to_one_browser_and_expire() -> None:
     assert store.get(txn.id, "browser_id-1") is None
 
 
+def test_a_finished_transaction_stays_finished() -> None:
+    """Two submits of one challenge page: the first finishes the sign-in, the second must
+    not bring the transaction back by moving it on (or remembering a TOTP secret)."""
+    store = LoginTransactions(Clock())
+    txn = store.start(
+        browser_id="browser_id-1", query="q", challenge="MFA_SETUP", session="s", username="u"
+    )
+    store.finish(txn)
+
+    assert store.advance(txn, challenge="SOFTWARE_TOKEN_MFA", session="s2") is None
+    assert store.remember_secret(txn, "SECRET") is None
+    assert store.get(txn.id, "browser_id-1") is None
+
+
+def test_a_pending_transaction_moves_on() -> None:
+    store = LoginTransactions(Clock())
+    txn = store.start(
+        browser_id="browser_id-1", query="q", challenge="MFA_SETUP", session="s", username="u"
+    )
+
+    moved = store.advance(txn, challenge="SOFTWARE_TOKEN_MFA", session="s2")
+
+    assert moved is not None and moved.challenge == "SOFTWARE_TOKEN_MFA"
+    assert store.get(txn.id, "browser_id-1") == moved
+
+
 def test_csrf_tokens_bind_cookie_and_form() -> None:
     signer = CsrfSigner()
     browser_id = new_browser_id()

@@ -63,9 +63,12 @@ class _ExpiringStore(Generic[Record]):
             return None
         return record
 
-    def _put(self, key: str, record: Record) -> Record:
-        """Replace the record under ``key``."""
+    def _replace(self, key: str, record: Record) -> Record | None:
+        """Replace the record under ``key``; None when it is gone (a concurrent request
+        finished it, or it expired or was dropped): it stays gone."""
         with self._lock:
+            if key not in self._items:
+                return None
             self._items[key] = record
         return record
 
@@ -269,8 +272,8 @@ class LoginTransactions(_ExpiringStore[LoginTransaction]):
         challenge: str,
         session: str,
         missing_attributes: tuple[str, ...] = (),
-    ) -> LoginTransaction:
-        """Move a transaction on to its next challenge."""
+    ) -> LoginTransaction | None:
+        """Move a transaction on to its next challenge; None when it is no longer pending."""
         updated = replace(
             txn,
             challenge=challenge,
@@ -278,11 +281,12 @@ class LoginTransactions(_ExpiringStore[LoginTransaction]):
             missing_attributes=missing_attributes,
             mfa_secret=None,
         )
-        return self._put(txn.id, updated)
+        return self._replace(txn.id, updated)
 
-    def remember_secret(self, txn: LoginTransaction, secret: str) -> LoginTransaction:
-        """Keep the TOTP secret shown on the set-up page (shown again on a wrong code)."""
-        return self._put(txn.id, replace(txn, mfa_secret=secret))
+    def remember_secret(self, txn: LoginTransaction, secret: str) -> LoginTransaction | None:
+        """Keep the TOTP secret shown on the set-up page (shown again on a wrong code); None
+        when the transaction is no longer pending."""
+        return self._replace(txn.id, replace(txn, mfa_secret=secret))
 
     def finish(self, txn: LoginTransaction) -> None:
         """Forget a completed or abandoned transaction."""

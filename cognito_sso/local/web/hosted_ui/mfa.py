@@ -58,7 +58,10 @@ def _mfa_page(
         state = local_state()
         with state.lock:
             secret = state.auth.mfa_setup_secret(txn.session)
-        txn = web.transactions.remember_secret(txn, secret)
+        remembered = web.transactions.remember_secret(txn, secret)
+        if remembered is None:  # finished by a concurrent request
+            return error_page("session_expired")
+        txn = remembered
     pool = pool_of(req)
     uri = pyotp.TOTP(secret).provisioning_uri(name=txn.username, issuer_name=pool.name)
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

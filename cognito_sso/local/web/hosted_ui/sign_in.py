@@ -149,9 +149,12 @@ def advance(
             missing_attributes=missing,
         )
     else:
-        txn = web.transactions.advance(
+        advanced = web.transactions.advance(
             txn, challenge=result.name, session=result.session, missing_attributes=missing
         )
+        if advanced is None:  # finished by a concurrent request (a double submit)
+            return error_page("session_expired")
+        txn = advanced
     return redirect(url_for(_PAGE_FOR_CHALLENGE[result.name], txn=txn.id), code=303)
 
 
