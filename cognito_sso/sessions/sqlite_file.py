@@ -17,6 +17,7 @@ import secrets
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,14 @@ def unavailable(exc: sqlite3.Error) -> SessionStoreUnavailableError:
     """The 503 error for a SQLite failure (its type logged, never its text)."""
     log.error("session store (sqlite) failed: %s", type(exc).__name__)
     return SessionStoreUnavailableError("the session store is unavailable")
+
+
+class _ThreadMark:
+    """Kept only in one thread's local storage, so it is freed when that thread ends, however
+    the thread was started: ``threading.enumerate()`` misses threads started in C (uWSGI's,
+    mod_wsgi's) until they call ``threading.current_thread()``."""
+
+    __slots__ = ("__weakref__",)
 
 
 class SQLiteFile:
@@ -51,7 +60,8 @@ class SQLiteFile:
         self._busy_timeout = float(busy_timeout)
         self._local = threading.local()
         self._registry_lock = threading.Lock()
-        self._connections: dict[int, sqlite3.Connection] = {}
+        # every connection opened in this process -> the mark of the thread that uses it
+        self._connections: dict[sqlite3.Connection, weakref.ref[_ThreadMark]] = {}
         self._inherited: list[sqlite3.Connection] = []
         self._pid = os.getpid()
         self._closed = False
@@ -128,11 +138,13 @@ class SQLiteFile:
         )
         conn.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode
         conn.execute("PRAGMA foreign_keys=ON")
+        mark = _ThreadMark()
         self._local.cursor = conn.cursor()
         self._local.conn = conn
+        self._local.mark = mark
         with self._registry_lock:
-            self._prune_dead_threads()
-            self._connections[threading.get_ident()] = conn
+            self._close_ended_threads()
+            self._connections[conn] = weakref.ref(mark)
         return conn
 
     def cursor(self) -> sqlite3.Cursor:
@@ -149,17 +161,18 @@ class SQLiteFile:
         (closing one could checkpoint the parent's WAL: they stay referenced, so they are
         never finalized), and replace its registry lock, which a thread that did not fork
         may have held."""
-        self._inherited.extend(self._connections.values())
+        self._inherited.extend(self._connections)
         self._registry_lock = threading.Lock()
         self._connections = {}
         self._local = threading.local()
         self._pid = os.getpid()
 
-    def _prune_dead_threads(self) -> None:
-        alive = {thread.ident for thread in threading.enumerate()}
-        for ident in [ident for ident in self._connections if ident not in alive]:
+    def _close_ended_threads(self) -> None:
+        """Close the connections of threads that have ended (callers hold the registry lock)."""
+        for conn in [conn for conn, mark in self._connections.items() if mark() is None]:
+            del self._connections[conn]
             with contextlib.suppress(sqlite3.Error):
-                self._connections.pop(ident).close()
+                conn.close()
 
     @contextlib.contextmanager
     def guard(self) -> Iterator[None]:
@@ -187,7 +200,7 @@ class SQLiteFile:
         with self._registry_lock:
             self._closed = True
             if os.getpid() == self._pid:
-                for conn in self._connections.values():
+                for conn in self._connections:
                     with contextlib.suppress(sqlite3.Error):
                         conn.close()
             self._connections = {}

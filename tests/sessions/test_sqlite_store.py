@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 import multiprocessing
 import os
@@ -81,6 +82,55 @@ def test_each_thread_uses_its_own_connection(tmp_path: Path) -> None:
         thread.join()  # one after the other: ids of live objects cannot be reused
     main = id(store._db.conn())
     assert main not in seen
+    store.close()
+
+
+def test_a_thread_started_outside_threading_keeps_its_connection(tmp_path: Path) -> None:
+    """Servers that start threads in C (uWSGI, mod_wsgi) run requests on threads that
+    ``threading.enumerate()`` does not list: another thread opening its connection must not
+    close theirs (every later request on that thread would be a 503)."""
+    store = _open(tmp_path / "sessions.db")
+    session = store.create(P({"a": 1}))
+    opened, other_opened, done = threading.Event(), threading.Event(), threading.Event()
+    results: list[object] = []
+
+    def serve() -> None:  # like a server's thread: opens, waits for another, reads again
+        try:
+            results.append(store.get(session.id))
+            opened.set()
+            other_opened.wait(10)
+            results.append(store.get(session.id))
+        except Exception as exc:  # noqa: BLE001 (shown by the assertion below)
+            results.append(exc)
+        finally:
+            opened.set()
+            done.set()
+
+    _thread.start_new_thread(serve, ())
+    assert opened.wait(10)
+    other = threading.Thread(target=lambda: store.get(session.id))
+    other.start()
+    other.join()
+    other_opened.set()
+    assert done.wait(10)
+
+    assert len(results) == 2 and all(getattr(r, "id", None) == session.id for r in results), results
+    store.close()
+
+
+def test_the_connection_of_an_ended_thread_is_closed(tmp_path: Path) -> None:
+    store = _open(tmp_path / "sessions.db")
+    opened: list[sqlite3.Connection] = []
+    thread = threading.Thread(target=lambda: opened.append(store._db.conn()))
+    thread.start()
+    thread.join()
+
+    next_thread = threading.Thread(target=store._db.conn)  # opening one closes ended ones
+    next_thread.start()
+    next_thread.join()
+
+    with pytest.raises(sqlite3.ProgrammingError):
+        opened[0].execute("SELECT 1")
     store.close()
 
 
