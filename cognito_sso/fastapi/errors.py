@@ -32,6 +32,7 @@ from cognito_sso.access import (
     bearer_from_header,
     insufficient_scope_challenge,
 )
+from cognito_sso.content_negotiation import prefers_json
 from cognito_sso.error_body import json_error_body
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
 from cognito_sso.failures import Failure, classify_failure
@@ -198,31 +199,11 @@ def with_page(request: Request, exc: E, page: Response) -> E:
 
 
 def wants_json(request: Request) -> bool:
-    """API request: a bearer token, or JSON preferred over HTML in ``Accept`` (other
-    ``Authorization`` schemes do not count, as in the Flask extension)."""
-    if bearer_from_header(request.headers.get("authorization")) is not None:
-        return True
-    quality = _accept_qualities(request.headers.get("accept", ""))
-    json_q = quality.get("application/json", 0.0)
-    html_q = quality.get("text/html", quality.get("text/*", quality.get("*/*", 0.0)))
-    return json_q > 0 and json_q > html_q
-
-
-def _accept_qualities(accept: str) -> dict[str, float]:
-    qualities: dict[str, float] = {}
-    for item in accept[:2048].split(","):
-        media, *params = (part.strip() for part in item.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        if media:
-            qualities[media.lower()] = max(q, qualities.get(media.lower(), 0.0))
-    return qualities
+    """API request: a bearer token, or JSON preferred over HTML in ``Accept``
+    (:func:`~cognito_sso.content_negotiation.prefers_json`; other ``Authorization`` schemes
+    do not count, as in the Flask extension)."""
+    bearer = bearer_from_header(request.headers.get("authorization"))
+    return bearer is not None or prefers_json(request.headers.get("accept"))
 
 
 PageContext = Callable[[Request], Mapping[str, Any]]

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from cognito_sso import errors
 from cognito_sso.access import bearer_challenge, bearer_from_header, insufficient_scope_challenge
+from cognito_sso.content_negotiation import prefers_json
 from cognito_sso.error_body import json_error_body
 from cognito_sso.flask.request_auth import current_request, peek_request_auth
 
@@ -76,17 +77,13 @@ def bearer_credentials() -> str | None:
 
 
 def wants_json() -> bool:
-    """API request: a bearer token, or JSON preferred over HTML in ``Accept``.
+    """API request: a bearer token, or JSON preferred over HTML in ``Accept``
+    (:func:`~cognito_sso.content_negotiation.prefers_json`).
 
     Other ``Authorization`` schemes do not count: a Basic-auth proxy in front of the app
     puts one on every browser request, and browsers must still be sent to the sign-in page.
     """
-    if bearer_credentials() is not None:
-        return True
-    accept = request.accept_mimetypes
-    return accept.best_match(["application/json", "text/html"]) == "application/json" and (
-        accept["application/json"] > accept["text/html"]
-    )
+    return bearer_credentials() is not None or prefers_json(request.headers.get("Accept"))
 
 
 def error_response(

@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from cognito_sso.access import Denial
+from cognito_sso.content_negotiation import prefers_json
 from cognito_sso.errors import ConfigurationError, PermissionDeniedError
 from cognito_sso.flask import current_user
 
@@ -231,8 +232,8 @@ def install_demo_look(app: Flask, service: str) -> None:
 
 
 def wants_json() -> bool:
-    """API requests get JSON errors, pages get HTML."""
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    """API requests get JSON errors, pages get HTML (the library's ``Accept`` rule)."""
+    return request.path.startswith("/api/") or prefers_json(request.headers.get("Accept"))
 
 
 _ERROR_TEXT = {

@@ -7,6 +7,7 @@ import httpx
 from fastapi import Depends, FastAPI
 
 from cognito_sso.aio import AsyncTokenVerifier
+from tests.library.test_content_negotiation import ACCEPT_CASES
 from tests.plugins.fastapi_apps import FastAPIEnv, serve_asgi
 
 
@@ -41,6 +42,12 @@ def test_browsers_are_sent_to_sign_in_and_apis_get_401(fastapi_env: FastAPIEnv) 
     assert api.status_code == 401
     assert api.headers["www-authenticate"] == 'Bearer realm="cognito-sso"'
     assert app.bearer_get("/api/invoices").status_code == 401
+    with httpx.Client(base_url=app.base_url, timeout=10) as client:
+        del client.headers["Accept"]  # httpx sends */* unless told otherwise
+        for accept, as_json in ACCEPT_CASES:
+            answer = client.get("/me", headers={} if accept is None else {"Accept": accept})
+            assert answer.status_code == (401 if as_json else 302), accept
+            assert ("www-authenticate" in answer.headers) is as_json
 
 
 def test_403_names_what_is_missing(fastapi_env: FastAPIEnv) -> None:

@@ -13,6 +13,7 @@ from flask import Flask
 
 from cognito_sso import CognitoSSO, ConfigurationError
 from cognito_sso.flask import current_user
+from tests.library.test_content_negotiation import ACCEPT_CASES
 
 POOL = "eu-west-1_AbC123def"
 ISSUER = f"http://127.0.0.1:9/{POOL}"  # nothing listens on port 9: no IdP needed here
@@ -147,6 +148,12 @@ def test_not_signed_in_api_vs_browser(tmp_path: Path, apps: list[Flask]) -> None
         assert api.json is not None and api.json["error"]
     html_first = client.get("/private", headers={"Accept": "text/html,application/json;q=0.9"})
     assert html_first.status_code == 302
+    # Basic auth (a proxy in front of the app) is no API client
+    basic = client.get("/private", headers={"Authorization": "Basic YTpi"})
+    assert basic.status_code == 302
+    for accept, as_json in ACCEPT_CASES:
+        answer = client.get("/private", headers={} if accept is None else {"Accept": accept})
+        assert answer.status_code == (401 if as_json else 302), accept
 
 
 def test_logout_is_post_only_and_csrf_checked(tmp_path: Path, apps: list[Flask]) -> None:
