@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     )
     from cognito_sso.provider_choice import UnknownIdentityProviderError
     from cognito_sso.sessions.base import SessionStoreUnavailableError
+    from cognito_sso.strict_json import JsonNestingError
     from cognito_sso.verifier import TokenVerifier
 
 # Names imported on first access -> the module that defines them.
@@ -62,6 +63,7 @@ _LAZY = {
     "DiscoveryError": "cognito_sso.oidc",
     "IdPUnavailableError": "cognito_sso.oidc",
     "InvalidGrantError": "cognito_sso.oidc",
+    "JsonNestingError": "cognito_sso.strict_json",
     "LoginError": "cognito_sso.login",
     "MissingExtraError": "cognito_sso.extras",
     "OIDCError": "cognito_sso.oidc",
@@ -94,6 +96,7 @@ __all__ = [
     "InvalidSignatureError",
     "InvalidTokenError",
     "InvalidTokenUseError",
+    "JsonNestingError",
     "KeyNotFoundError",
     "KeysUnavailableError",
     "LoginError",

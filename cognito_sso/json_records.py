@@ -4,8 +4,9 @@ Stored records (sessions, login transactions) come back from a store that other 
 older versions of this library, or an attacker with write access may have written. Every
 reader here checks the type of what it returns and raises :class:`RecordError` otherwise, so
 a record either decodes completely or not at all. Decoding is strict
-(:mod:`cognito_sso.strict_json`): no ``NaN``/``Infinity``, no duplicate member names (this
-module never writes either).
+(:mod:`cognito_sso.strict_json`): no ``NaN``/``Infinity``, no duplicate member names, no
+nesting deeper than :data:`RECORD_MAX_DEPTH`; this module never writes any of them, so what
+it writes it can read back.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from cognito_sso.errors import CognitoSSOError
-from cognito_sso.strict_json import parse_json_without_duplicates
+from cognito_sso.strict_json import MAX_DEPTH, assert_nesting, json_parser
 
 __all__ = [
+    "RECORD_MAX_DEPTH",
     "RecordError",
     "decode_object",
     "decode_record",
@@ -35,15 +37,29 @@ class RecordError(CognitoSSOError, ValueError):
     missing or of the wrong type. Never carries the record's content."""
 
 
+RECORD_MAX_DEPTH: Final = MAX_DEPTH + 2
+"""Deepest nesting of a record. A session record holds a verified token's claims (a document
+of at most :data:`~cognito_sso.strict_json.MAX_DEPTH` levels) one level down; one more level
+is room for a future format."""
+
+_parse_record = json_parser(unique_names=True, max_depth=RECORD_MAX_DEPTH)
+
+
 def encode_object(value: Mapping[str, Any]) -> bytes:
-    """Compact JSON bytes (UTF-8); ValueError/TypeError for what JSON cannot carry."""
-    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+    """Compact JSON bytes (UTF-8); RecordError for what JSON cannot carry (a non-finite
+    number, a value of another type, a cycle) and for nesting deeper than a record may."""
+    try:
+        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        assert_nesting(text, RECORD_MAX_DEPTH)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise RecordError(f"not storable as JSON ({type(exc).__name__})") from None
+    return text.encode()
 
 
 def decode_object(raw: bytes | str) -> dict[str, Any]:
     """The JSON object in ``raw``; RecordError for anything else."""
     try:
-        value = parse_json_without_duplicates(raw.decode() if isinstance(raw, bytes) else raw)
+        value = _parse_record(raw.decode() if isinstance(raw, bytes) else raw)
     except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError
         raise RecordError("not JSON") from None
     if not isinstance(value, dict):

@@ -16,7 +16,12 @@ from cognito_sso.base64url import b64url_decode
 from cognito_sso.claims import Claims, parse_claims
 from cognito_sso.errors import AlgorithmNotAllowedError, MalformedTokenError, untrusted_repr
 from cognito_sso.jwks import MAX_KID_LENGTH
-from cognito_sso.strict_json import JsonParser, parse_json_without_duplicates
+from cognito_sso.strict_json import (
+    MAX_DEPTH,
+    JsonNestingError,
+    JsonParser,
+    parse_json_without_duplicates,
+)
 
 __all__ = [
     "ALLOWED_ALGORITHM",
@@ -127,6 +132,8 @@ def _json_object(segment: bytes, part: str, parse: JsonParser, kind: type[dict[s
     """A segment as a JSON object (base64url of UTF-8 JSON) that ``parse`` made a ``kind``."""
     try:
         value = parse(b64url_decode(segment).decode("utf-8"))
+    except JsonNestingError:
+        raise MalformedTokenError(f"token {part} nests deeper than {MAX_DEPTH} levels") from None
     except ValueError:
         raise MalformedTokenError(f"token {part} is not base64url-encoded JSON") from None
     if type(value) is not kind:

@@ -216,6 +216,7 @@ class LoginFlow:
                 "The sign-in service sent tokens that failed verification.",
                 code="invalid_token",
             ) from None
+        _assert_storable(session)
         return LoginResult(session=session, next_path=safe_next_path(transaction.next_path))
 
     def _pop_transaction(self, state: str | None) -> LoginTransaction | None:
@@ -232,6 +233,19 @@ class LoginFlow:
             log.warning("discarding an unreadable login transaction: %s", exc)
             return None
         return transaction if _same(transaction.state, state) else None
+
+
+def _assert_storable(session: Session) -> None:
+    """Refuse here, as a sign-in error, a session the store could not take (its claims do not
+    encode as a record): the verifier's JSON rules make that unreachable for verified claims,
+    but a failure to store at the callback would otherwise be a 500."""
+    try:
+        session.to_json()
+    except RecordError as exc:
+        log.warning("sign-in tokens not storable: %s", exc)
+        raise LoginError(
+            "The sign-in service sent tokens this service cannot store.", code="invalid_token"
+        ) from None
 
 
 def _same(stored: str, given: str) -> bool:

@@ -28,6 +28,7 @@ import httpx
 
 from cognito_sso._http import ResponseTooLargeError, read_capped
 from cognito_sso.errors import CognitoSSOError, ConfigurationError
+from cognito_sso.strict_json import parse_json
 from cognito_sso.token_hashes import s256_challenge
 from cognito_sso.urls import is_loopback_url, origin_of, require_https_or_loopback
 
@@ -522,10 +523,11 @@ def _shown(value: object) -> str:
 
 
 def _parse_json(content: bytes) -> Any:
-    """The JSON value of a body, or None when it is not JSON (or nested absurdly deep)."""
+    """The JSON value of a body (UTF-8, by :mod:`cognito_sso.strict_json`'s rules), or None
+    when it is not such JSON (or nested too deeply)."""
     try:
-        return json.loads(content)
-    except (ValueError, RecursionError):
+        return parse_json(content.decode("utf-8-sig"))  # json.loads also skipped a BOM
+    except ValueError:  # UnicodeDecodeError is a ValueError
         return None
 
 

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
-from cognito_sso.json_records import RecordError
+from cognito_sso.json_records import RECORD_MAX_DEPTH, RecordError, encode_object
 from cognito_sso.login_transaction import LoginTransaction
 from cognito_sso.oidc import TokenResponse
 from cognito_sso.session_service import SessionService
 from cognito_sso.sessions import SESSION_FORMAT, Session, SessionTokens, open_store
 from cognito_sso.sessions.sqlite import SQLiteSessionStore
+from cognito_sso.strict_json import MAX_DEPTH
 
 NOW = 1_700_000_000.0
 
@@ -51,6 +52,18 @@ FORMAT_1: dict[str, Any] = {
     "csrf": "csrf-token-value",
     "tokens": {"access_token": "AT", "id_token": "IT", "refresh_token": "RT"},
 }
+
+
+def arrays(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+def nested(levels: int) -> Any:
+    """A value of ``levels`` nested arrays, built without recursion."""
+    value: Any = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
 
 
 def format_1_text(data: dict[str, Any]) -> str:
@@ -158,19 +171,70 @@ UNREADABLE: list[bytes] = [
     # strict JSON: a second "sub" (a tampered row) and NaN anywhere are refused
     json.dumps(FORMAT_1).encode()[:-1] + b', "sub": "someone-else"}',
     json.dumps({**FORMAT_1, "claims": {**ID_CLAIMS, "x": float("nan")}}).encode(),
+    # nested deeper than a record may be (the claims are one level down), or far beyond the
+    # recursion limit
+    json.dumps({**FORMAT_1, "claims": {"x": "@"}}).replace('"@"', arrays(RECORD_MAX_DEPTH - 1)),
+    json.dumps({**FORMAT_1, "claims": {"x": "@"}}).replace('"@"', arrays(10_000)),
+    b'{"claims":' * 10_000 + b"{}" + b"}" * 10_000,
 ]
 
 
 @pytest.mark.parametrize("raw", UNREADABLE)
 def test_unreadable_rows_end_the_session(
-    store: SQLiteSessionStore, raw: bytes, caplog: pytest.LogCaptureFixture
+    store: SQLiteSessionStore, raw: bytes | str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with pytest.raises(RecordError):
         Session.from_json(raw)
-    stored = store.create(raw)
+    stored = store.create(raw.encode() if isinstance(raw, str) else raw)
     assert service(store).get(stored.id) is None
     assert store.get(stored.id) is None  # deleted: the user signs in again
     assert "csrf-token-value" not in caplog.text and stored.id not in caplog.text
+
+
+def test_a_session_of_the_deepest_claims_a_token_may_have_round_trips() -> None:
+    """The verifier takes payloads MAX_DEPTH deep; the record holding them can be written and
+    read back."""
+    claims = {**ID_CLAIMS, "x": nested(MAX_DEPTH - 1)}
+    session = Session.from_tokens(
+        TokenResponse("AT", "IT", "RT", 3600, "Bearer"), claims, ACCESS_CLAIMS, now=NOW
+    )
+    assert Session.from_json(session.to_json()).claims["x"] == claims["x"]
+
+
+class Unencodable:
+    pass
+
+
+cycle: list[Any] = []
+cycle.append(cycle)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"x": nested(RECORD_MAX_DEPTH)},  # the record would nest one level too deep to read
+        {"x": nested(10_000)},  # json.dumps: RecursionError
+        {"x": float("inf")},
+        {"x": float("nan")},
+        {"x": {1, 2}},
+        {"x": Unencodable()},
+        {"x": cycle},
+        {"x": 10**5000},  # beyond the int to str conversion limit
+    ],
+    ids=["too-deep", "far-too-deep", "inf", "nan", "set", "object", "cycle", "huge-int"],
+)
+def test_what_cannot_be_stored_is_a_record_error(value: dict[str, Any]) -> None:
+    with pytest.raises(RecordError, match="not storable as JSON"):
+        encode_object(value)
+
+
+def test_a_session_that_cannot_be_stored_is_a_record_error() -> None:
+    claims = {**ID_CLAIMS, "x": nested(10_000)}
+    session = Session.from_tokens(
+        TokenResponse("AT", "IT", "RT", 3600, "Bearer"), claims, ACCESS_CLAIMS, now=NOW
+    )
+    with pytest.raises(RecordError):
+        session.to_json()
 
 
 def test_login_transaction_round_trip() -> None:
@@ -204,8 +268,10 @@ TRANSACTION = {
         json.dumps({**TRANSACTION, "v": [1]}).encode(),
         json.dumps({**TRANSACTION, "nonce": 5}).encode(),
         json.dumps({k: v for k, v in TRANSACTION.items() if k != "state"}).encode(),
+        json.dumps({**TRANSACTION, "x": "@"}).replace('"@"', arrays(RECORD_MAX_DEPTH)),
+        json.dumps({**TRANSACTION, "x": "@"}).replace('"@"', arrays(10_000)),
     ],
 )
-def test_unreadable_login_transactions(raw: bytes) -> None:
+def test_unreadable_login_transactions(raw: bytes | str) -> None:
     with pytest.raises(RecordError):
         LoginTransaction.from_json(raw)

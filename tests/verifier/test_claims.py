@@ -117,15 +117,19 @@ def test_float_times_are_accepted(
     assert timed.verify_access_token(mint(access_key, claims))["exp"] == T0 + 0.5
 
 
+@pytest.mark.parametrize("claim", ["exp", "custom"])
 def test_float_overflowing_to_infinity_is_rejected(
-    timed: TokenVerifier, issuer: str, access_key: SigningKey
+    timed: TokenVerifier, issuer: str, access_key: SigningKey, claim: str
 ) -> None:
-    claims = access_claims(issuer, **times())
-    raw = json.dumps(claims).replace(f'"exp": {T0 + 3600}', '"exp": 1e400')
+    """A number JSON reads as infinity makes the payload malformed (strict_json), in any claim:
+    claims must encode back to JSON when the session is stored."""
+    claims = access_claims(issuer, **times(custom=1))
+    raw = json.dumps(claims).replace(f'"{claim}": {claims[claim]}', f'"{claim}": 1e400')
+    assert "1e400" in raw
     token = mint_raw(
         access_key, b64json({"alg": "RS256", "kid": access_key.kid}), b64url_encode(raw.encode())
     )
-    with pytest.raises(errors.ClaimTypeError, match="exp"):
+    with pytest.raises(errors.MalformedTokenError, match="payload"):
         timed.verify_access_token(token)
 
 
