@@ -43,6 +43,54 @@ class _ThreadMark:
     __slots__ = ("__weakref__",)
 
 
+class _ProcessConnections:
+    """The connections one process opened: one per thread, kept in that thread's local
+    storage and registered here with the thread's mark, so a thread's is closed (by the next
+    thread to open one) once that thread has ended."""
+
+    __slots__ = ("children", "local", "lock", "marks", "parent", "pid")
+
+    def __init__(self, pid: int, parent: _ProcessConnections | None = None) -> None:
+        self.pid = pid
+        # A forked child keeps its parent's record, so the parent's connections stay
+        # referenced, never finalized (closing one could checkpoint the parent's WAL).
+        self.parent = parent
+        self.children: dict[int, _ProcessConnections] = {}
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.marks: dict[sqlite3.Connection, weakref.ref[_ThreadMark]] = {}
+
+    def child(self, pid: int) -> _ProcessConnections:
+        """The record of the forked child ``pid``: one for all its threads, even when several
+        make their first call at once (``dict.setdefault`` is atomic)."""
+        return self.children.setdefault(pid, _ProcessConnections(pid, parent=self))
+
+    def add(self, conn: sqlite3.Connection) -> None:
+        """Make ``conn`` this thread's connection."""
+        mark = _ThreadMark()
+        self.local.cursor = conn.cursor()
+        self.local.conn = conn
+        self.local.mark = mark
+        with self.lock:
+            self._close_ended_threads()
+            self.marks[conn] = weakref.ref(mark)
+
+    def _close_ended_threads(self) -> None:
+        for conn in [conn for conn, mark in self.marks.items() if mark() is None]:
+            del self.marks[conn]
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+    def close(self) -> None:
+        """Close every connection, and forget each thread's."""
+        with self.lock:
+            for conn in self.marks:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self.marks = {}
+            self.local = threading.local()
+
+
 class SQLiteFile:
     """A database file (created with mode 0600) with ``schema`` applied."""
 
@@ -58,12 +106,7 @@ class SQLiteFile:
         self.path = Path(path)
         self._schema = schema
         self._busy_timeout = float(busy_timeout)
-        self._local = threading.local()
-        self._registry_lock = threading.Lock()
-        # every connection opened in this process -> the mark of the thread that uses it
-        self._connections: dict[sqlite3.Connection, weakref.ref[_ThreadMark]] = {}
-        self._inherited: list[sqlite3.Connection] = []
-        self._pid = os.getpid()
+        self._process = _ProcessConnections(os.getpid())
         self._closed = False
         self._create_file()
         try:
@@ -120,16 +163,12 @@ class SQLiteFile:
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (opened on first use, replaced after a fork)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        # The pid on every call, not an os.register_at_fork hook: servers that fork in C
-        # (uWSGI by default) run no Python fork hooks, and a child must never use the
-        # parent's connection (SQLite forbids it: its locks would not be the child's).
-        if conn is not None and os.getpid() == self._pid:
+        process = self._this_process()
+        conn: sqlite3.Connection | None = getattr(process.local, "conn", None)
+        if conn is not None:
             return conn
         if self._closed:
             raise SessionStoreUnavailableError("the session store is closed")
-        if os.getpid() != self._pid:
-            self._forget_inherited()
         conn = sqlite3.connect(
             self.path,
             timeout=self._busy_timeout,
@@ -138,41 +177,29 @@ class SQLiteFile:
         )
         conn.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode
         conn.execute("PRAGMA foreign_keys=ON")
-        mark = _ThreadMark()
-        self._local.cursor = conn.cursor()
-        self._local.conn = conn
-        self._local.mark = mark
-        with self._registry_lock:
-            self._close_ended_threads()
-            self._connections[conn] = weakref.ref(mark)
+        process.add(conn)
         return conn
 
     def cursor(self) -> sqlite3.Cursor:
         """This thread's kept cursor, for reads fetched at once (cheaper than a new cursor
         per statement on the hottest path)."""
-        cursor: sqlite3.Cursor | None = getattr(self._local, "cursor", None)
-        if cursor is None or os.getpid() != self._pid:  # never the parent's (see conn)
+        process = self._process
+        cursor: sqlite3.Cursor | None = getattr(process.local, "cursor", None)
+        if cursor is None or process.pid != os.getpid():  # never the parent's (see conn)
             self.conn()
-            cursor = self._local.cursor
+            cursor = self._process.local.cursor
         return cursor
 
-    def _forget_inherited(self) -> None:
-        """In a forked child: set the parent's connections aside, neither used nor closed
-        (closing one could checkpoint the parent's WAL: they stay referenced, so they are
-        never finalized), and replace its registry lock, which a thread that did not fork
-        may have held."""
-        self._inherited.extend(self._connections)
-        self._registry_lock = threading.Lock()
-        self._connections = {}
-        self._local = threading.local()
-        self._pid = os.getpid()
-
-    def _close_ended_threads(self) -> None:
-        """Close the connections of threads that have ended (callers hold the registry lock)."""
-        for conn in [conn for conn, mark in self._connections.items() if mark() is None]:
-            del self._connections[conn]
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
+    def _this_process(self) -> _ProcessConnections:
+        """This process's connections. The pid is checked on every call, not by an
+        ``os.register_at_fork`` hook: servers that fork in C (uWSGI by default) run no Python
+        fork hooks, and a child must never use the parent's connection (SQLite forbids it:
+        its locks would not be the child's)."""
+        process = self._process
+        pid = os.getpid()
+        if process.pid != pid:
+            process = self._process = process.child(pid)
+        return process
 
     @contextlib.contextmanager
     def guard(self) -> Iterator[None]:
@@ -197,11 +224,7 @@ class SQLiteFile:
 
     def close(self) -> None:
         """Close every connection opened (in this process); later use raises."""
-        with self._registry_lock:
-            self._closed = True
-            if os.getpid() == self._pid:
-                for conn in self._connections:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.close()
-            self._connections = {}
-            self._local = threading.local()
+        self._closed = True
+        process = self._process
+        if process.pid == os.getpid():
+            process.close()

@@ -9,6 +9,7 @@ import os
 import signal
 import sqlite3
 import stat
+import sys
 import threading
 import time
 from pathlib import Path
@@ -183,6 +184,46 @@ def test_a_child_forked_in_c_opens_its_own_connection(tmp_path: Path) -> None:
     assert os.read(read_end, 16) == b"ok"
     os.close(read_end)
     assert store.get(session.id) is not None  # the parent's connection still works
+    store.close()
+
+
+def test_threads_of_a_forked_child_starting_at_once_keep_their_connections(
+    tmp_path: Path,
+) -> None:
+    """A worker forked with several threads (uWSGI's --processes with --threads) may serve
+    its first requests on all of them at once: each thread keeps the connection it opened,
+    however their first calls interleave (a few children, as the interleaving varies)."""
+    store = _open(tmp_path / "sessions.db")
+    session = store.create(P({"from": "parent"}))
+    threads = 8
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+
+    def child() -> None:
+        sys.setswitchinterval(1e-6)  # switch threads as often as possible
+        start, opened = threading.Barrier(threads), threading.Barrier(threads)
+        kept: list[bool] = []
+
+        def serve() -> None:
+            start.wait()
+            conn = store._db.conn()
+            found = store.get(session.id) is not None
+            opened.wait()  # every thread has opened its connection by now
+            kept.append(found and store._db.conn() is conn and store.get(session.id) is not None)
+
+        workers = [threading.Thread(target=serve) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        queue.put(kept.count(True))
+
+    for _ in range(10):
+        process = ctx.Process(target=child)
+        process.start()
+        process.join(60)
+        assert process.exitcode == 0
+        assert queue.get(timeout=10) == threads
     store.close()
 
 
