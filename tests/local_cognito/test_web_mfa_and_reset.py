@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pyotp
@@ -18,17 +19,21 @@ def _totp_secret(page: httpx.Response) -> str:
     return found.group(1).replace(" ", "")
 
 
+def _require_totp(pool: HostedPool) -> None:
+    pool.factory.client.set_user_pool_mfa_config(
+        UserPoolId=pool.pool_id,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="ON",
+    )
+
+
 def _other_code(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
 def test_totp_setup_then_challenge(hosted_pool: HostedPool, make_idp_browser: object) -> None:
     pool = hosted_pool
-    pool.factory.client.set_user_pool_mfa_config(
-        UserPoolId=pool.pool_id,
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        MfaConfiguration="ON",
-    )
+    _require_totp(pool)
     pool.factory.user(pool.pool_id, "nia@example.com")
     first: Browser = make_idp_browser()  # type: ignore[operator]
 
@@ -174,11 +179,7 @@ def test_new_password_then_totp_setup_in_one_sign_in(
     hosted_pool: HostedPool, idp_browser: Browser
 ) -> None:
     pool = hosted_pool
-    pool.factory.client.set_user_pool_mfa_config(
-        UserPoolId=pool.pool_id,
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        MfaConfiguration="ON",
-    )
+    _require_totp(pool)
     pool.factory.user(pool.pool_id, "ray@example.com", "Temp0rary!Pass", permanent=False)
     new_password = idp_browser.follow(
         idp_browser.sign_in(pool.billing, "ray@example.com", "Temp0rary!Pass")
@@ -227,3 +228,28 @@ def test_confirmation_link_confirms_a_signed_up_user(
     assert 'role="alert"' in again.text
     bad = idp_browser.get("/confirmUser", params={"client_id": "<x>", "user_name": "a"})
     assert bad.status_code == 400
+
+
+def test_totp_setup_submitted_after_the_challenge_session_expired(
+    hosted_pool: HostedPool, make_idp_browser: object, local_idp: Any
+) -> None:
+    """A code posted for a set-up page never shown (no secret kept yet) once the sign-in's
+    challenge session has expired: the session-expired page, and the sign-in is over."""
+    pool = hosted_pool
+    _require_totp(pool)
+    pool.factory.user(pool.pool_id, "oli@example.com")
+    browser: Browser = make_idp_browser()  # type: ignore[operator]
+    shown = browser.follow(browser.sign_in(pool.billing, "oli@example.com", "Passw0rd!Local"))
+    form = browser.form(shown)  # the CSRF token is the browser's, for any of its sign-ins
+    unseen = browser.sign_in(pool.billing, "oli@example.com", "Passw0rd!Local")
+    txn = query_of(unseen.headers["location"])["txn"]
+    auth = local_idp.state.auth
+    real_clock = auth._clock
+    auth._clock = lambda: real_clock() + 181
+    try:
+        for _ in range(2):
+            late = browser.http.post(form.action, data={**form.fields, "txn": txn, "code": "x"})
+            assert late.status_code == 400
+            assert "Your sign-in has expired" in late.text
+    finally:
+        auth._clock = real_clock

@@ -56,8 +56,12 @@ def _mfa_page(
     secret = txn.mfa_secret
     if secret is None:
         state = local_state()
-        with state.lock:
-            secret = state.auth.mfa_setup_secret(txn.session)
+        try:
+            with state.lock:
+                secret = state.auth.mfa_setup_secret(txn.session)
+        except CognitoError:  # the challenge session expired or another request used it
+            web.transactions.finish(txn)
+            return error_page("session_expired")
         remembered = web.transactions.remember_secret(txn, secret)
         if remembered is None:  # finished by a concurrent request
             return error_page("session_expired")
@@ -80,11 +84,7 @@ def mfa() -> Response:
     found = current_transaction(MFA_SETUP, SOFTWARE_TOKEN_MFA)
     if isinstance(found, Response):
         return found
-    try:
-        return _mfa_page(*found)
-    except CognitoError:
-        web_state().transactions.finish(found[0])
-        return error_page("session_expired")
+    return _mfa_page(*found)
 
 
 @bp.post("/mfa")
