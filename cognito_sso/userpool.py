@@ -9,16 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 __all__ = [
     "COGNITO_PROVIDER",
     "DEFAULT_READ_ATTRIBUTES",
+    "MAX_ATTRIBUTE_VALUE",
+    "MAX_USERNAME",
     "PROVIDER_NAME",
     "SOCIAL_PROVIDER_TYPES",
     "STANDARD_ATTRIBUTES",
     "VERIFICATION_ATTRIBUTES",
     "PasswordPolicy",
+    "attribute_value_fits",
     "provider_name_problem",
 ]
 
@@ -48,6 +51,17 @@ VERIFICATION_ATTRIBUTES: tuple[str, ...] = ("email_verified", "phone_number_veri
 
 DEFAULT_READ_ATTRIBUTES: frozenset[str] = frozenset(STANDARD_ATTRIBUTES + VERIFICATION_ATTRIBUTES)
 """What an app client may read when its ``ReadAttributes`` is not set (no custom attributes)."""
+
+MAX_USERNAME: Final = 128
+"""Longest user name (the API's ``UsernameType``)."""
+
+MAX_ATTRIBUTE_VALUE: Final = 2048
+"""Longest attribute value, in UTF-8 bytes (reference 6, quotas)."""
+
+
+def attribute_value_fits(value: str) -> bool:
+    """Whether ``value`` is short enough for a user attribute."""
+    return len(value.encode("utf-8", "surrogatepass")) <= MAX_ATTRIBUTE_VALUE
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 
+from cognito_sso.base64url import b64url_decode
 from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory, password_auth
+from cognito_sso.userpool import MAX_ATTRIBUTE_VALUE
 
 INVITE = {
     "EmailSubject": "Welcome to the demo",
@@ -587,3 +590,68 @@ def test_attribute_updates_follow_cognito_rules(
     assert cognito_client.admin_get_user(UserPoolId=pool_id, Username="again@example.com")[
         "Enabled"
     ]
+
+
+def test_attribute_values_longer_than_cognito_allows_are_refused(
+    cognito_client: Any, cognito_factory: CognitoFactory
+) -> None:
+    pool_id, client_id = cognito_factory.pool_with_user("first@example.com")
+    longest = "é" * (MAX_ATTRIBUTE_VALUE // 2)  # two UTF-8 bytes each
+    cognito_client.admin_update_user_attributes(
+        UserPoolId=pool_id,
+        Username="first@example.com",
+        UserAttributes=[{"Name": "name", "Value": longest}],
+    )
+    too_long = [{"Name": "given_name", "Value": "Ann"}, {"Name": "name", "Value": longest + "x"}]
+    calls = {
+        "AdminUpdateUserAttributes": lambda: cognito_client.admin_update_user_attributes(
+            UserPoolId=pool_id, Username="first@example.com", UserAttributes=too_long
+        ),
+        "AdminCreateUser": lambda: cognito_client.admin_create_user(
+            UserPoolId=pool_id, Username="second@example.com", UserAttributes=too_long
+        ),
+        "SignUp": lambda: cognito_client.sign_up(
+            ClientId=client_id,
+            Username="third@example.com",
+            Password=DEFAULT_PASSWORD,
+            UserAttributes=too_long,
+        ),
+    }
+    for name, call in calls.items():
+        with pytest.raises(cognito_client.exceptions.InvalidParameterException) as raised:
+            call()
+        message = raised.value.response["Error"]["Message"]
+        assert "'userAttributes.2.member.value'" in message, name
+        assert f"less than or equal to {MAX_ATTRIBUTE_VALUE}" in message, name
+        assert "é" not in message, name
+    attributes = cognito_client.admin_get_user(UserPoolId=pool_id, Username="first@example.com")
+    assert {"Name": "name", "Value": longest} in attributes["UserAttributes"]
+    assert not [a for a in attributes["UserAttributes"] if a["Name"] == "given_name"]
+
+
+def id_token_claims(cognito_client: Any, client_id: str, email: str) -> dict[str, Any]:
+    token = password_auth(cognito_client, client_id, email)["AuthenticationResult"]["IdToken"]
+    claims: dict[str, Any] = json.loads(b64url_decode(token.split(".")[1]))
+    return claims
+
+
+def test_an_unreadable_identities_attribute_is_left_out_of_tokens(
+    cognito_client: Any, cognito_factory: CognitoFactory
+) -> None:
+    """An administrator may store any text in ``identities``; tokens are still issued, without
+    the claim (what Cognito does then is [U]). Nested too deeply for Python's json, it used to
+    fail the sign-in with InternalErrorException."""
+    pool_id, client_id = cognito_factory.pool_with_user("first@example.com")
+    entry = {"userId": "u1", "providerName": "Corp", "providerType": "OIDC", "primary": True}
+    for value, kept in (
+        (json.dumps([entry]), True),
+        ("not json", False),
+        ("[" * (MAX_ATTRIBUTE_VALUE // 2) + "]" * (MAX_ATTRIBUTE_VALUE // 2), False),
+    ):
+        cognito_client.admin_update_user_attributes(
+            UserPoolId=pool_id,
+            Username="first@example.com",
+            UserAttributes=[{"Name": "identities", "Value": value}],
+        )
+        claims = id_token_claims(cognito_client, client_id, "first@example.com")
+        assert ("identities" in claims) is kept, value[:20]

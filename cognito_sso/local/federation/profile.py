@@ -14,12 +14,16 @@ from typing import Any, Final
 
 from cognito_sso.local.federation.upstream import UpstreamError
 from cognito_sso.local.model import IdentityProvider
-from cognito_sso.userpool import STANDARD_ATTRIBUTES, VERIFICATION_ATTRIBUTES
+from cognito_sso.strict_json import parse_json
+from cognito_sso.userpool import (
+    MAX_USERNAME,
+    STANDARD_ATTRIBUTES,
+    VERIFICATION_ATTRIBUTES,
+    attribute_value_fits,
+)
 
 USERNAME_KEY: Final = "username"  # AttributeMapping key naming the claim that is the user id
 DEFAULT_USER_ID_CLAIM: Final = "sub"
-MAX_USERNAME: Final = 128
-MAX_ATTRIBUTE: Final = 2048
 _MAPPABLE: Final = frozenset(STANDARD_ATTRIBUTES + VERIFICATION_ATTRIBUTES)
 
 
@@ -32,7 +36,7 @@ def _as_text(value: Any) -> str | None:
         text = json.dumps(value, separators=(",", ":"))
     else:
         return None
-    if not text or len(text) > MAX_ATTRIBUTE or not text.isprintable():
+    if not text or not attribute_value_fits(text) or not text.isprintable():
         return None
     return text
 
@@ -72,10 +76,12 @@ def identity_entry(provider: IdentityProvider, user: str, now: float) -> dict[st
 
 
 def identities_claim(attributes: Mapping[str, str]) -> list[dict[str, Any]] | None:
-    """The ``identities`` ID-token claim from the stored attribute (None for pool users)."""
+    """The ``identities`` ID-token claim from the stored attribute (None for pool users, and
+    when an administrator stored something unreadable there: not JSON, or nested deeper than
+    :mod:`cognito_sso.strict_json` allows)."""
     raw = attributes.get("identities")
     try:
-        stored = json.loads(raw) if raw else None
+        stored = parse_json(raw) if raw else None
     except ValueError:
         return None
     if not isinstance(stored, list):

@@ -19,6 +19,7 @@ from joserfc.jwk import KeySet
 
 from cognito_sso.errors import ConfigurationError
 from cognito_sso.local.model import IdentityProvider
+from cognito_sso.strict_json import parse_json
 from cognito_sso.urls import require_https_or_loopback
 
 TIMEOUT: Final = httpx.Timeout(5.0)
@@ -67,7 +68,7 @@ def _json_of(response: httpx.Response, what: str) -> Any:
     if len(response.content) > MAX_BODY:
         raise UpstreamError(f"The IdP {what} endpoint answered too much data")
     try:
-        return response.json()
+        return parse_json(response.text)
     except ValueError:
         raise UpstreamError(f"The IdP {what} endpoint did not answer JSON") from None
 

@@ -26,9 +26,7 @@ T = TypeVar("T")
 bp = Blueprint("hosted_ui", __name__)
 
 
-MAX_USERNAME: Final = 128
 MAX_PASSWORD: Final = 256
-MAX_ATTRIBUTE: Final = 2048
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 RESET_CODE: Final = re.compile(r"[0-9A-Za-z]{1,16}")
 NOTICES: Final = {

@@ -11,7 +11,6 @@ from cognito_sso.local.web.authorize_request import AuthorizeRequest
 from cognito_sso.local.web.context import local_state
 from cognito_sso.local.web.hosted_ui.forms import (
     MAX_PASSWORD,
-    MAX_USERNAME,
     RESET_CODE,
     bp,
     clean_input,
@@ -24,6 +23,7 @@ from cognito_sso.local.web.hosted_ui.forms import (
     sign_in_label,
 )
 from cognito_sso.local.web.pages import error_page, render_page
+from cognito_sso.userpool import MAX_USERNAME
 
 
 def _forgot_page(

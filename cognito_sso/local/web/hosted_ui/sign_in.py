@@ -29,9 +29,7 @@ from cognito_sso.local.web.grants import (
 from cognito_sso.local.web.hosted_ui.forms import (
     ATTRIBUTE_AUTOCOMPLETE,
     ATTRIBUTE_LABELS,
-    MAX_ATTRIBUTE,
     MAX_PASSWORD,
-    MAX_USERNAME,
     NOTICES,
     bp,
     clean_input,
@@ -46,7 +44,12 @@ from cognito_sso.local.web.hosted_ui.forms import (
 )
 from cognito_sso.local.web.pages import error_page, render_page
 from cognito_sso.local.web.stores import LoginTransaction
-from cognito_sso.userpool import COGNITO_PROVIDER
+from cognito_sso.userpool import (
+    COGNITO_PROVIDER,
+    MAX_ATTRIBUTE_VALUE,
+    MAX_USERNAME,
+    attribute_value_fits,
+)
 
 _PAGE_FOR_CHALLENGE: Final = {
     NEW_PASSWORD_REQUIRED: "hosted_ui.new_password",
@@ -222,7 +225,8 @@ def new_password_submit() -> Response:
     new = request.form.get("new_password", "")
     confirm = request.form.get("confirm_password", "")
     values = {
-        name: request.form.get(name, "").strip()[:MAX_ATTRIBUTE] for name in txn.missing_attributes
+        name: request.form.get(name, "").strip()[:MAX_ATTRIBUTE_VALUE]
+        for name in txn.missing_attributes
     }
     problem = None
     if not new:
@@ -233,7 +237,7 @@ def new_password_submit() -> Response:
         problem = "The passwords do not match."
     else:
         for name, value in values.items():
-            if not clean_input(value, MAX_ATTRIBUTE):
+            if not clean_input(value, MAX_ATTRIBUTE_VALUE) or not attribute_value_fits(value):
                 problem = f"Enter your {ATTRIBUTE_LABELS.get(name, name).lower()}."
                 break
     if problem is not None:
