@@ -17,7 +17,7 @@ RUN = "import sys; from cognito_sso.local.cli import main; sys.exit(main(sys.arg
 
 def _start(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", RUN, *args],
+        [sys.executable, "-X", "faulthandler", "-c", RUN, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -35,11 +35,22 @@ def test_cli_serves_until_interrupted(stop_signal: signal.Signals) -> None:
         response = httpx.get(f"{base_url}/eu-west-1_Missing01/.well-known/jwks.json", timeout=5)
         assert response.status_code == 404
         process.send_signal(stop_signal)
-        assert process.wait(timeout=15) == 0
+        assert _exit_status(process) == 0
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _exit_status(process: subprocess.Popen[str]) -> int | None:
+    """The exit status; if the process has not exited within 15 s, fail with the stack of
+    each of its threads (faulthandler prints them on SIGABRT) to show where it hangs."""
+    try:
+        return process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        _, err = process.communicate(timeout=15)
+        pytest.fail(f"still running 15 s after the signal; its threads:\n{err[-8000:]}")
 
 
 def test_cli_reports_a_busy_port() -> None:
