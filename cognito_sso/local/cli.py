@@ -51,20 +51,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         stop.set()
 
     previous = signal.signal(signal.SIGTERM, _on_signal)
-    print(server.base_url, flush=True)
-    print(
-        f"Local Cognito is running: JSON API at {server.base_url}/, "
-        f"outbox at {server.base_url}/_outbox. Press Ctrl-C to stop.",
-        file=sys.stderr,
-        flush=True,
-    )
-    try:
+    # Ctrl-C raises KeyboardInterrupt even when started with SIGINT ignored (e.g. `cmd &`).
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:  # from here on a signal stops the server cleanly, even one sent during the banner
+        print(server.base_url, flush=True)
+        print(
+            f"Local Cognito is running: JSON API at {server.base_url}/, "
+            f"outbox at {server.base_url}/_outbox. Press Ctrl-C to stop.",
+            file=sys.stderr,
+            flush=True,
+        )
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
         server.stop()
     print("Local Cognito stopped.", file=sys.stderr, flush=True)
     return 0

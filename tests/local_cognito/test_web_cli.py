@@ -15,19 +15,33 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN = "import sys; from cognito_sso.local.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
-def _start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-X", "faulthandler", "-c", RUN, *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+def _start(*args: str, sigint_ignored: bool = False) -> subprocess.Popen[str]:
+    """The CLI in a child process, with SIGINT's default action (as from a terminal) or, with
+    ``sigint_ignored``, ignored (as a shell starts a command with ``&``; Python then installs
+    no KeyboardInterrupt handler of its own). A child inherits "ignored" or, for a handler,
+    the default action, whatever the test run itself was started with."""
+    previous = signal.signal(
+        signal.SIGINT, signal.SIG_IGN if sigint_ignored else signal.default_int_handler
     )
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-X", "faulthandler", "-c", RUN, *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_cli_serves_until_interrupted(stop_signal: signal.Signals) -> None:
-    process = _start("--host", "127.0.0.1", "--port", "0")
+@pytest.mark.parametrize(
+    ("stop_signal", "sigint_ignored"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["SIGINT", "SIGINT-when-started-with-it-ignored", "SIGTERM"],
+)
+def test_cli_serves_until_interrupted(stop_signal: signal.Signals, sigint_ignored: bool) -> None:
+    process = _start("--host", "127.0.0.1", "--port", "0", sigint_ignored=sigint_ignored)
     try:
         assert process.stdout is not None
         base_url = process.stdout.readline().strip()
