@@ -19,6 +19,7 @@ from cognito_sso.local.model import Client, Pool, User
 from cognito_sso.local.testing import CognitoFactory, password_auth
 from cognito_sso.local.tokens.claims import ADMIN_SCOPE
 from cognito_sso.local.tokens.service import TokenService
+from tests.tokens import claims_of
 
 POOL = Pool(
     id="eu-west-1_Tok3nTest",
@@ -41,11 +42,6 @@ USER = User(
         "updated_at": "1700000000",
     },
 )
-
-
-def claims_of(token: str) -> dict[str, Any]:
-    payload = token.split(".")[1]
-    return dict(json.loads(b64url_decode(payload)))
 
 
 def service(tmp_path: Path | None = None, base_url: str = "http://127.0.0.1:9229") -> TokenService:

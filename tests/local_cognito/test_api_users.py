@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from cognito_sso.base64url import b64url_decode
 from cognito_sso.local.testing import DEFAULT_PASSWORD, CognitoFactory, password_auth
 from cognito_sso.userpool import MAX_ATTRIBUTE_VALUE
+from tests.tokens import claims_of
 
 INVITE = {
     "EmailSubject": "Welcome to the demo",
@@ -629,12 +629,6 @@ def test_attribute_values_longer_than_cognito_allows_are_refused(
     assert not [a for a in attributes["UserAttributes"] if a["Name"] == "given_name"]
 
 
-def id_token_claims(cognito_client: Any, client_id: str, email: str) -> dict[str, Any]:
-    token = password_auth(cognito_client, client_id, email)["AuthenticationResult"]["IdToken"]
-    claims: dict[str, Any] = json.loads(b64url_decode(token.split(".")[1]))
-    return claims
-
-
 def test_an_unreadable_identities_attribute_is_left_out_of_tokens(
     cognito_client: Any, cognito_factory: CognitoFactory
 ) -> None:
@@ -653,5 +647,6 @@ def test_an_unreadable_identities_attribute_is_left_out_of_tokens(
             Username="first@example.com",
             UserAttributes=[{"Name": "identities", "Value": value}],
         )
-        claims = id_token_claims(cognito_client, client_id, "first@example.com")
+        result = password_auth(cognito_client, client_id, "first@example.com")
+        claims = claims_of(result["AuthenticationResult"]["IdToken"])
         assert ("identities" in claims) is kept, value[:20]

@@ -56,7 +56,7 @@ def test_cli_serves_until_interrupted(stop_signal: signal.Signals, sigint_ignore
             process.wait()
 
 
-def _exit_status(process: subprocess.Popen[str]) -> int | None:
+def _exit_status(process: subprocess.Popen[str]) -> int:
     """The exit status; if the process has not exited within 15 s, fail with the stack of
     each of its threads (faulthandler prints them on SIGABRT) to show where it hangs."""
     try:

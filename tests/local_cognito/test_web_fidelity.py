@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
-from cognito_sso.base64url import b64url_decode
 from cognito_sso.local.testing import password_auth
 from tests.plugins.idp_web import Browser, HostedPool, exchange, oauth_client, signed_in
+from tests.tokens import claims_of
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
-
-
-def claims_of(token: str) -> dict[str, Any]:
-    payload = token.split(".")[1]
-    decoded: dict[str, Any] = json.loads(b64url_decode(payload))
-    return decoded
 
 
 def test_no_id_token_without_openid_even_for_the_admin_scope(

@@ -201,7 +201,8 @@ def test_threads_of_a_forked_child_starting_at_once_keep_their_connections(
 
     def child() -> None:
         sys.setswitchinterval(1e-6)  # switch threads as often as possible
-        start, opened = threading.Barrier(threads), threading.Barrier(threads)
+        # with a timeout: a thread that fails breaks the barriers instead of hanging the child
+        start, opened = (threading.Barrier(threads, timeout=10) for _ in range(2))
         kept: list[bool] = []
 
         def serve() -> None:
